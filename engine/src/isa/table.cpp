@@ -53,7 +53,7 @@ std::span<const InsnSpec> instruction_table() {
     static const std::vector<InsnSpec> table = [] {
         std::vector<InsnSpec> t;
         for (auto part : {table_fixed_point(), table_branch_cr(), table_system(), table_floating_point(),
-                          table_vmx(), table_vsx(), table_dfp_tm(), table_prefixed()})
+                          table_vmx(), table_vsx(), table_vsx_arith(), table_dfp_tm(), table_prefixed()})
             t.insert(t.end(), part.begin(), part.end());
         return t;
     }();

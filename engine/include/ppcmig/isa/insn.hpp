@@ -94,6 +94,7 @@ std::span<const InsnSpec> table_system();
 std::span<const InsnSpec> table_floating_point();
 std::span<const InsnSpec> table_vmx();
 std::span<const InsnSpec> table_vsx();
+std::span<const InsnSpec> table_vsx_arith();
 std::span<const InsnSpec> table_dfp_tm();
 std::span<const InsnSpec> table_prefixed();
 

@@ -1,4 +1,4 @@
-// VSX instructions: rows and semantics.
+// VSX loads, stores, moves, logical and permute instructions: rows and semantics.
 #include <vector>
 
 #include "cpu/insns/common.hpp"
