@@ -57,9 +57,9 @@ ElfImage ElfImage::parse(std::vector<uint8_t> bytes, const std::string& what) {
     const auto flags = r.get<uint32_t>(48);
     img.phentsize = r.get<uint16_t>(54);
     img.phnum = r.get<uint16_t>(56);
-    // e_flags[1:0]: 1 = ELFv1, 2 = ELFv2; 0 means "unspecified": v1 for big-endian, v2 for little.
-    const unsigned abi = flags & 3;
-    img.abi_version = abi != 0 ? abi : (img.little_endian ? 2 : 1);
+    // e_flags[1:0] == 2 marks ELFv2; anything else is treated as ELFv1 (function descriptors),
+    // as the Linux kernel and qemu-user do, whatever the byte order.
+    img.abi_version = (flags & 3) == 2 ? 2 : 1;
     if (img.phentsize < 56) throw ElfError(fmt::format("{}: program header entries too small ({})", what, img.phentsize));
     uint64_t first_load_off = ~uint64_t(0), first_load_vaddr = 0;
     for (unsigned i = 0; i < img.phnum; ++i) {
