@@ -302,8 +302,9 @@ RunResult Cpu::run(uint64_t max_insns) {
                 icount_ += static_cast<uint64_t>(d - first) + 1;
                 halt_requested_ = true;
                 break;
-            default:  // kInterrupt: the faulting instruction is not retired
-                icount_ += static_cast<uint64_t>(d - first);
+            default:  // kInterrupt: the instruction that took it counts as executed, so a
+                      // guest faulting on every instruction still consumes its budget.
+                icount_ += static_cast<uint64_t>(d - first) + 1;
                 break;
         }
         smc_hit_ = false;

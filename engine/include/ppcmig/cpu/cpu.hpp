@@ -19,7 +19,7 @@ namespace ppcmig::cpu {
 enum Flow : int {
     kNext = 0,       ///< fall through to the next pre-decoded instruction
     kJump = 1,       ///< retired; nip was set by the handler
-    kInterrupt = 2,  ///< not retired; an interrupt was delivered (nip = vector)
+    kInterrupt = 2,  ///< an interrupt was delivered (nip = vector); counts as executed
     kEndBlock = 3,   ///< retired; continue at the next instruction in a fresh block
     kHalt = 4,       ///< retired; stop the run loop (nip already set)
 };
@@ -120,7 +120,7 @@ enum class StopReason : uint8_t { Budget, Halted };
 
 struct RunResult {
     StopReason reason;
-    uint64_t executed;  ///< instructions retired in this call
+    uint64_t executed;  ///< instructions executed in this call (including ones that took an interrupt)
 };
 
 class Cpu {
