@@ -10,7 +10,7 @@ constexpr auto BR = Category::Branch;
 constexpr auto CR = Category::ConditionRegister;
 
 int b(Cpu& c, const Decoded& d) {
-    const int64_t li = isa::operand_value(LI, d.word);
+    const int64_t li = sext(d.word & 0x03FFFFFC, 26);
     const bool aa = (d.word >> 1) & 1, lk = d.word & 1;
     if (lk) c.s.lr = c.ea(d.pc + 4);
     c.s.nip = c.ea(aa ? static_cast<uint64_t>(li) : d.pc + static_cast<uint64_t>(li));
@@ -38,7 +38,7 @@ int bc(Cpu& c, const Decoded& d) {
         c.s.nip = c.ea(d.pc + 4);
         return kJump;
     }
-    const int64_t bd = isa::operand_value(BD, d.word);
+    const int64_t bd = sext(d.word & 0xFFFC, 16);
     c.s.nip = c.ea(aa ? static_cast<uint64_t>(bd) : d.pc + static_cast<uint64_t>(bd));
     return kJump;
 }

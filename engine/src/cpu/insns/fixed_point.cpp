@@ -650,8 +650,9 @@ int rlwimi(Cpu& c, const Decoded& d) {
     c.s.gpr[f_ra(d)] = r;
     return finish_rc(c, d, r);
 }
-unsigned md_sh(const Decoded& d) { return unsigned(isa::operand_value(SH6, d.word)); }
-unsigned md_mb(const Decoded& d) { return unsigned(isa::operand_value(MB6, d.word)); }
+// MD/XS fields inline (hot): sh = sh0:4 || sh5 (bit 30); mb = mb0:4 (bits 21-25) || mb5 (bit 26).
+unsigned md_sh(const Decoded& d) { return ((d.word >> 11) & 31) | (((d.word >> 1) & 1) << 5); }
+unsigned md_mb(const Decoded& d) { return ((d.word >> 6) & 31) | (((d.word >> 5) & 1) << 5); }
 int rldicl(Cpu& c, const Decoded& d) {
     const uint64_t r = rotl64(c.s.gpr[f_rt(d)], md_sh(d)) & mask64(md_mb(d), 63);
     c.s.gpr[f_ra(d)] = r;
@@ -924,8 +925,9 @@ const std::vector<InsnSpec>& rows() {
         row("modsd", isa::xo10(31, 777), {RT, RA, RB}, L300, FX, 0, modx<true, true>),
         row("modud", isa::xo10(31, 265), {RT, RA, RB}, L300, FX, 0, modx<false, true>),
         // Compare
-        row("cmpi", isa::op(11), {BF, L10, RA, SI}, L201, FX, 0, cmpi),
-        row("cmpli", isa::op(10), {BF, L10, RA, UI}, L201, FX, 0, cmpli),
+        // Bit 9 is reserved and ignored (by objdump and QEMU alike).
+        row("cmpi", isa::op(11), {BF, L10, RA, SI}, L201, FX, 0, cmpi, Privilege::Problem, 1u << 22),
+        row("cmpli", isa::op(10), {BF, L10, RA, UI}, L201, FX, 0, cmpli, Privilege::Problem, 1u << 22),
         row("cmp", isa::xo10(31, 0), {BF, L10, RA, RB}, L201, FX, 0, cmp),
         row("cmpl", isa::xo10(31, 32), {BF, L10, RA, RB}, L201, FX, 0, cmpl),
         row("cmprb", isa::xo10(31, 192), {BF, L10, RA, RB}, L300, FX, 0, cmprb),

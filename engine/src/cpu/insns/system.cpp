@@ -36,6 +36,9 @@ uint64_t read_dec(Cpu& c) {
 
 int mfspr(Cpu& c, const Decoded& d) {
     const unsigned n = f_spr(d);
+    // Fast path for the user-level SPRs that compiled code moves constantly.
+    if (n == sprn::LR) { c.s.gpr[f_rt(d)] = c.s.lr; return kNext; }
+    if (n == sprn::CTR) { c.s.gpr[f_rt(d)] = c.s.ctr; return kNext; }
     const SprInfo* info = find_spr(n, c.model().family);
     if (info == nullptr || info->read == SprAccess::None || info->read > current_level(c))
         return spr_denied(c, d, n, info, info ? info->read : SprAccess::None);
@@ -62,6 +65,8 @@ int mfspr(Cpu& c, const Decoded& d) {
 
 int mtspr(Cpu& c, const Decoded& d) {
     const unsigned n = f_spr(d);
+    if (n == sprn::LR) { c.s.lr = c.s.gpr[f_rt(d)]; return kNext; }
+    if (n == sprn::CTR) { c.s.ctr = c.s.gpr[f_rt(d)]; return kNext; }
     const SprInfo* info = find_spr(n, c.model().family);
     if (info == nullptr || info->write == SprAccess::None || info->write > current_level(c))
         return spr_denied(c, d, n, info, info ? info->write : SprAccess::None);
@@ -212,7 +217,7 @@ const std::vector<InsnSpec>& rows() {
         row("rfid", isa::xo10(19, 18), {}, L201, PV, Br, rfid, SUP),
         row("hrfid", isa::xo10(19, 274), {}, L201, HY, Br, hrfid, HYP),
         row("isync", isa::xo10(19, 150), {}, L201, ST, End, context_sync),
-        row("sync", isa::xo10(31, 598), {L_SYNC}, L201, ST, 0, sync),
+        row("sync", isa::xo10(31, 598), {L_SYNC, UIMM2}, L201, ST, 0, sync),  // L, SC (ISA 3.1)
         row("eieio", isa::xo10(31, 854), {}, L201, ST, 0, nop),
         row("icbi", isa::xo10(31, 982), {RA0, RB}, L201, ST, S, icbi),
         row("icbt", isa::xo10(31, 22), {CT, RA0, RB}, L206, ST, 0, nop),
