@@ -128,3 +128,55 @@ TEST(Interpreter, DirtyLogRecordsStores) {
     ASSERT_EQ(d.size(), 1u);
     EXPECT_EQ(d[0], 5u);
 }
+
+namespace {
+// Raises the decrementer source at a fixed instruction count.
+class TimerEnv : public test::RecordingEnv {
+public:
+    uint64_t deadline = ~uint64_t(0);
+    uint64_t next_event(const cpu::Cpu&) override { return deadline; }
+    void on_event(cpu::Cpu& c) override {
+        c.set_pending(cpu::kPendDecrementer);
+        deadline = ~uint64_t(0);
+    }
+};
+}  // namespace
+
+TEST(Interpreter, AsynchronousInterruptLandsOnTheExactInstruction) {
+    for (uint64_t when : {1u, 5u, 6u, 17u}) {
+        memory::GuestMemory mem(1 << 20);
+        TimerEnv env;
+        env.catch_interrupts = true;
+        cpu::Cpu c(*cpu::find_model("POWER9"), mem, env);
+        c.set_msr(cpu::msr::SF | cpu::msr::ME | cpu::msr::EE);
+        // A loop of 4 adds and a branch back: blocks of 5 instructions.
+        const uint32_t code[] = {kAddi3_1, kAddi3_1, kAddi3_1, kAddi3_1, 0x4BFFFFF0};
+        for (int i = 0; i < 5; ++i) {
+            const uint8_t b[4] = {uint8_t(code[i] >> 24), uint8_t(code[i] >> 16), uint8_t(code[i] >> 8), uint8_t(code[i])};
+            mem.write(0x1000 + 4 * i, b);
+        }
+        env.deadline = when;
+        c.s.nip = 0x1000;
+        c.run(when);
+        EXPECT_EQ(c.icount(), when);
+        EXPECT_TRUE(env.taken.empty());
+        c.run(1);  // the pending decrementer is delivered before the next instruction
+        ASSERT_EQ(env.taken.size(), 1u) << when;
+        EXPECT_EQ(env.taken[0].vector, cpu::Vector::Decrementer);
+        const uint64_t adds = when - when / 5;  // branches do not add
+        EXPECT_EQ(c.s.gpr[3], adds) << when;
+    }
+}
+
+TEST(Interpreter, PendingInterruptWaitsForEE) {
+    BareCpu b;
+    b.put(0x1000, {kAddi3_1, kAddi3_1, 0x7C010164 /* mtmsrd r0,1 */, kAddi3_1, kB0});
+    b.cpu.s.gpr[0] = cpu::msr::EE;
+    b.env.catch_interrupts = true;
+    b.cpu.set_pending(cpu::kPendExternal);
+    b.run_at(0x1000, 10);
+    ASSERT_EQ(b.env.taken.size(), 1u);
+    EXPECT_EQ(b.env.taken[0].vector, cpu::Vector::External);
+    EXPECT_EQ(b.env.taken[0].srr0, 0x100Cu);  // right after the mtmsrd that set EE
+    EXPECT_EQ(b.cpu.s.gpr[3], 2u);
+}

@@ -65,6 +65,9 @@ int Environment::system_call(Cpu& cpu, unsigned /*lev*/, uint64_t pc) {
 }
 bool Environment::intercept(Cpu&, const InterruptInfo&) { return false; }
 uint64_t Environment::timebase(const Cpu& cpu) { return cpu.icount(); }
+uint64_t Environment::next_event(const Cpu&) { return ~uint64_t(0); }
+void Environment::on_event(Cpu&) {}
+
 uint64_t Environment::random64(Cpu& cpu) {
     // splitmix64 of the instruction count: deterministic, well mixed.
     uint64_t z = cpu.icount() + 0x9E3779B97F4A7C15ull;
@@ -264,14 +267,35 @@ const Cpu::BlockEntry& Cpu::block_for(uint64_t pc) {
     return e;
 }
 
+bool Cpu::deliver_pending() {
+    if (!(s.msr & msr::EE)) return false;
+    Vector v;
+    if (pending_ & kPendExternal) v = Vector::External;
+    else if (pending_ & kPendDecrementer) v = Vector::Decrementer;
+    else if (pending_ & kPendDoorbell) v = Vector::Doorbell;
+    else return false;
+    interrupt({v, s.nip, 0, 0, 0});
+    return true;
+}
+
 RunResult Cpu::run(uint64_t max_insns) {
     const uint64_t start = icount_;
     const uint64_t limit = icount_ + max_insns;
     halt_requested_ = false;
     while (icount_ < limit && !halt_requested_) {
+        uint64_t event = env_.next_event(*this);
+        if (event <= icount_) {
+            env_.on_event(*this);
+            event = env_.next_event(*this);
+            if (halt_requested_) break;
+        }
+        // Pending interrupts become deliverable only at deadlines or after block-ending
+        // instructions (MSR changes, hypercalls), so checking at every block start is exact.
+        if (pending_ != 0 && deliver_pending()) continue;
+        const uint64_t stop = std::min(limit, std::max(event, icount_ + 1));
         const BlockEntry& b = block_for(s.nip);
         const Decoded* first = arena_.data() + b.first;
-        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(b.count, limit - icount_));
+        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(b.count, stop - icount_));
         const Decoded* d = first;
         const Decoded* end = first + n;
         exec_page_ = s.nip >> memory::kPageShift;

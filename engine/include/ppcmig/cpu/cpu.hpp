@@ -105,6 +105,18 @@ public:
     virtual uint64_t timebase(const Cpu& cpu);
     /// Random number for darn (deterministic in every environment).
     virtual uint64_t random64(Cpu& cpu);
+    /// Instruction count at which on_event() must run next (timer deadlines). The run loop
+    /// stops exactly there, so events land on the same instruction whatever the block layout.
+    virtual uint64_t next_event(const Cpu& cpu);
+    /// Called when icount reaches next_event(); typically raises pending interrupts.
+    virtual void on_event(Cpu& cpu);
+};
+
+/// Asynchronous interrupt sources (level-sensitive: pending until cleared by the machine).
+enum Pending : uint32_t {
+    kPendExternal = 1 << 0,
+    kPendDecrementer = 1 << 1,
+    kPendDoorbell = 1 << 2,
 };
 
 /// Thrown by the memory paths when an access cannot complete; the run loop turns it into the
@@ -141,6 +153,12 @@ public:
     RunResult run(uint64_t max_insns);
     /// Requests the run loop to stop after the current instruction.
     void request_halt() { halt_requested_ = true; }
+
+    /// Asynchronous interrupts: set/clear pending sources. They are delivered at an
+    /// instruction boundary when MSR[EE]=1, in priority order external, decrementer, doorbell.
+    void set_pending(uint32_t bits) { pending_ |= bits; }
+    void clear_pending(uint32_t bits) { pending_ &= ~bits; }
+    [[nodiscard]] uint32_t pending() const { return pending_; }
 
     /// MSR writes go through here so that cached mode bits stay in sync.
     void set_msr(uint64_t v);
@@ -244,6 +262,8 @@ private:
     uint64_t icount_ = 0;
     uint64_t ea_mask_ = ~uint64_t(0);
     bool halt_requested_ = false;
+    uint32_t pending_ = 0;
+    bool deliver_pending();
     bool smc_hit_ = false;
     bool flush_pending_ = false;
     uint64_t exec_page_ = ~uint64_t(0);  ///< page of the block being executed
