@@ -81,6 +81,27 @@ uint64_t operand_bits(Opnd o) {
         case Opnd::DRM: return word_bits({18, 20});
         case Opnd::RM: return word_bits({19, 20});
         case Opnd::XO_D: return word_bits({11, 25}) | word_bits({31, 31});
+        case Opnd::XT_PO: return word_bits(kRT) | word_bits({5, 5});
+        case Opnd::XTP: return word_bits({6, 10});
+        case Opnd::XT_8RR: return word_bits(kRT) | word_bits({15, 15});
+        case Opnd::IX: return word_bits({14, 14});
+        case Opnd::IMM32: return prefix_bits({16, 31}) | word_bits({16, 31});
+        case Opnd::UIM3_P: return prefix_bits({29, 31});
+        case Opnd::IMM8_P: return prefix_bits({24, 31});
+        case Opnd::FRTp: return word_bits(kRT);
+        case Opnd::FRAp: return word_bits(kRA);
+        case Opnd::FRBp: return word_bits(kRB);
+        case Opnd::DSH: return word_bits({16, 21});
+        case Opnd::UIM6: return word_bits({10, 15});
+        case Opnd::SP2: return word_bits({11, 12});
+        case Opnd::S1: return word_bits({11, 11});
+        case Opnd::A_TEND: return word_bits({6, 6});
+        case Opnd::SIMM5_16: return word_bits(kRB);
+        case Opnd::RS_OPT: return word_bits(kRT);
+        case Opnd::RIC: return word_bits({12, 13});
+        case Opnd::PRS: return word_bits({14, 14});
+        case Opnd::R_TLB: return word_bits({15, 15});
+        case Opnd::DCMX_V: return word_bits(kRA) | word_bits({25, 25}) | word_bits({29, 29});
     }
     return 0;
 }
@@ -154,6 +175,27 @@ int64_t operand_value(Opnd o, uint64_t image) {
         case Opnd::XO_D:
             return sext((uint64_t(bits(w, 16, 25)) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31),
                         16);
+        case Opnd::XT_PO: return bits(w, 6, 10) | (bits(w, 5, 5) << 5);
+        case Opnd::XTP: return bits(w, 6, 9) * 2 + bits(w, 10, 10) * 32;
+        case Opnd::XT_8RR: return bits(w, 6, 10) | (bits(w, 15, 15) << 5);
+        case Opnd::IX: return bits(w, 14, 14);
+        case Opnd::IMM32: return (uint64_t(bits(p, 16, 31)) << 16) | bits(w, 16, 31);
+        case Opnd::UIM3_P: return bits(p, 29, 31);
+        case Opnd::IMM8_P: return bits(p, 24, 31);
+        case Opnd::FRTp: return bits(w, 6, 10);
+        case Opnd::FRAp: return bits(w, 11, 15);
+        case Opnd::FRBp: return bits(w, 16, 20);
+        case Opnd::DSH: return bits(w, 16, 21);
+        case Opnd::UIM6: return bits(w, 10, 15);
+        case Opnd::SP2: return bits(w, 11, 12);
+        case Opnd::S1: return bits(w, 11, 11);
+        case Opnd::A_TEND: return bits(w, 6, 6);
+        case Opnd::SIMM5_16: return sext(bits(w, 16, 20), 5);
+        case Opnd::RS_OPT: return bits(w, 6, 10);
+        case Opnd::RIC: return bits(w, 12, 13);
+        case Opnd::PRS: return bits(w, 14, 14);
+        case Opnd::R_TLB: return bits(w, 15, 15);
+        case Opnd::DCMX_V: return (bits(w, 25, 25) << 6) | (bits(w, 29, 29) << 5) | bits(w, 11, 15);
     }
     return 0;
 }

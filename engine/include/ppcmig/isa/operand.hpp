@@ -97,6 +97,30 @@ enum class Opnd : uint8_t {
     DRM,   ///< bits 18-20 (mffscrni)
     RM,    ///< bits 19-20 (mffscrni)
     XO_D,  ///< addpcis split d0:d1:d2
+    // Prefixed (ISA 3.1) fields; "prefix bits" count within the prefix word.
+    XT_PO,    ///< T (bits 6-10) + TX in bit 5 of the suffix opcode (plxv/pstxv)
+    XTP,      ///< VSR pair: Tp (bits 6-9) * 2 + TX (bit 10) * 32 (lxvp/plxvp...)
+    XT_8RR,   ///< T (bits 6-10) + TX (bit 15), 8RR:D form (xxsplti32dx ...)
+    IX,       ///< bit 14 (xxsplti32dx word index)
+    IMM32,    ///< prefix bits 16-31 || suffix bits 16-31, unsigned
+    UIM3_P,   ///< prefix bits 29-31 (xxpermx)
+    IMM8_P,   ///< prefix bits 24-31 (xxeval)
+    // DFP and TM fields.
+    FRTp,     ///< bits 6-10, an even FPR pair (DFP quad targets)
+    FRAp,     ///< bits 11-15, an FPR pair (DFP quad source; printed even)
+    FRBp,     ///< bits 16-20, an FPR pair (DFP quad source; printed even)
+    DSH,      ///< bits 16-21 unsigned (DFP shift count, DCM, DGM)
+    UIM6,     ///< bits 10-15 unsigned (dtstsfi)
+    SP2,      ///< bits 11-12 (ddedpd SP)
+    S1,       ///< bit 11 (denbcd S)
+    A_TEND,   ///< bit 6 (tend. A)
+    SIMM5_16, ///< bits 16-20 signed (tabortwci. SI)
+    // Book III fields.
+    RS_OPT,   ///< bits 6-10, a GPR objdump omits when it is r0 and last (tlbie RS)
+    RIC,      ///< bits 12-13 (tlbie)
+    PRS,      ///< bit 14 (tlbie)
+    R_TLB,    ///< bit 15 (tlbie)
+    DCMX_V,   ///< xvtstdc[ds]p DCMX: dc (bit 25) || dm (bit 29) || dx (bits 11-15)
     ImplicitZero ///< placeholder, never extracted
 };
 
