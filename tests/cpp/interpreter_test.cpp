@@ -130,15 +130,10 @@ TEST(Interpreter, DirtyLogRecordsStores) {
 }
 
 namespace {
-// Raises the decrementer source at a fixed instruction count.
+// Raises the decrementer source at the deadline.
 class TimerEnv : public test::RecordingEnv {
 public:
-    uint64_t deadline = ~uint64_t(0);
-    uint64_t next_event(const cpu::Cpu&) override { return deadline; }
-    void on_event(cpu::Cpu& c) override {
-        c.set_pending(cpu::kPendDecrementer);
-        deadline = ~uint64_t(0);
-    }
+    void on_event(cpu::Cpu& c) override { c.set_pending(cpu::kPendDecrementer); }
 };
 }  // namespace
 
@@ -155,7 +150,7 @@ TEST(Interpreter, AsynchronousInterruptLandsOnTheExactInstruction) {
             const uint8_t b[4] = {uint8_t(code[i] >> 24), uint8_t(code[i] >> 16), uint8_t(code[i] >> 8), uint8_t(code[i])};
             mem.write(0x1000 + 4 * i, b);
         }
-        env.deadline = when;
+        c.set_deadline(when);
         c.s.nip = 0x1000;
         c.run(when);
         EXPECT_EQ(c.icount(), when);

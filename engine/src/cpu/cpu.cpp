@@ -65,8 +65,8 @@ int Environment::system_call(Cpu& cpu, unsigned /*lev*/, uint64_t pc) {
 }
 bool Environment::intercept(Cpu&, const InterruptInfo&) { return false; }
 uint64_t Environment::timebase(const Cpu& cpu) { return cpu.icount(); }
-uint64_t Environment::next_event(const Cpu&) { return ~uint64_t(0); }
 void Environment::on_event(Cpu&) {}
+void Environment::on_dec_write(Cpu&) {}
 
 uint64_t Environment::random64(Cpu& cpu) {
     // splitmix64 of the instruction count: deterministic, well mixed.
@@ -283,54 +283,59 @@ RunResult Cpu::run(uint64_t max_insns) {
     const uint64_t limit = icount_ + max_insns;
     halt_requested_ = false;
     while (icount_ < limit && !halt_requested_) {
-        uint64_t event = env_.next_event(*this);
-        if (event <= icount_) {
+        if (icount_ >= deadline_) [[unlikely]] {
+            deadline_ = ~uint64_t(0);
             env_.on_event(*this);
-            event = env_.next_event(*this);
             if (halt_requested_) break;
         }
         // Pending interrupts become deliverable only at deadlines or after block-ending
         // instructions (MSR changes, hypercalls), so checking at every block start is exact.
         if (pending_ != 0 && deliver_pending()) continue;
-        const uint64_t stop = std::min(limit, std::max(event, icount_ + 1));
+        const uint64_t stop = std::min(limit, std::max(deadline_, icount_ + 1));
         const BlockEntry& b = block_for(s.nip);
         const Decoded* first = arena_.data() + b.first;
-        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(b.count, stop - icount_));
-        const Decoded* d = first;
-        const Decoded* end = first + n;
         exec_page_ = s.nip >> memory::kPageShift;
-        int flow = kNext;
-        try {
-            for (; d != end; ++d) {
-                flow = d->fn(*this, *d);
-                if (flow != kNext) [[unlikely]] break;
+        int flow;
+        // A block that jumps back to its own start (a tight loop) runs again directly, as long
+        // as nothing that could change its meaning happened (SMC ends blocks with kEndBlock;
+        // mode changes, pending interrupts, deadlines and halts leave the loop).
+        do {
+            const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(b.count, stop - icount_));
+            const Decoded* d = first;
+            const Decoded* end = first + n;
+            flow = kNext;
+            try {
+                for (; d != end; ++d) {
+                    flow = d->fn(*this, *d);
+                    if (flow != kNext) [[unlikely]] break;
+                }
+            } catch (const GuestFault& f) {
+                flow = interrupt({f.vector, d->pc, f.srr1_bits, f.address, d->word});
             }
-        } catch (const GuestFault& f) {
-            flow = interrupt({f.vector, d->pc, f.srr1_bits, f.address, d->word});
-        }
+            switch (flow) {
+                case kNext:
+                    icount_ += n;
+                    s.nip = end[-1].next();
+                    break;
+                case kJump:
+                    icount_ += static_cast<uint64_t>(d - first) + 1;
+                    break;
+                case kEndBlock:
+                    icount_ += static_cast<uint64_t>(d - first) + 1;
+                    s.nip = d->next();
+                    break;
+                case kHalt:
+                    icount_ += static_cast<uint64_t>(d - first) + 1;
+                    halt_requested_ = true;
+                    break;
+                default:  // kInterrupt: the instruction that took it counts as executed, so a
+                          // guest faulting on every instruction still consumes its budget.
+                    icount_ += static_cast<uint64_t>(d - first) + 1;
+                    break;
+            }
+        } while (flow == kJump && s.nip == b.pc && icount_ < stop && pending_ == 0 && !flush_pending_ && !halt_requested_ &&
+                 (s.msr & kModeBits) == b.mode);
         exec_page_ = ~uint64_t(0);
-        const uint64_t after = (flow == kEndBlock || flow == kNext) ? (flow == kNext ? end[-1].next() : d->next()) : 0;
-        switch (flow) {
-            case kNext:
-                icount_ += n;
-                s.nip = after;
-                break;
-            case kJump:
-                icount_ += static_cast<uint64_t>(d - first) + 1;
-                break;
-            case kEndBlock:
-                icount_ += static_cast<uint64_t>(d - first) + 1;
-                s.nip = after;
-                break;
-            case kHalt:
-                icount_ += static_cast<uint64_t>(d - first) + 1;
-                halt_requested_ = true;
-                break;
-            default:  // kInterrupt: the instruction that took it counts as executed, so a
-                      // guest faulting on every instruction still consumes its budget.
-                icount_ += static_cast<uint64_t>(d - first) + 1;
-                break;
-        }
         smc_hit_ = false;
         if (flush_pending_) flush_blocks();
     }

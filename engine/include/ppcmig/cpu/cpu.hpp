@@ -105,11 +105,12 @@ public:
     virtual uint64_t timebase(const Cpu& cpu);
     /// Random number for darn (deterministic in every environment).
     virtual uint64_t random64(Cpu& cpu);
-    /// Instruction count at which on_event() must run next (timer deadlines). The run loop
-    /// stops exactly there, so events land on the same instruction whatever the block layout.
-    virtual uint64_t next_event(const Cpu& cpu);
-    /// Called when icount reaches next_event(); typically raises pending interrupts.
+    /// Called when icount reaches the deadline set with Cpu::set_deadline(); typically raises
+    /// pending interrupts and sets the next deadline.
     virtual void on_event(Cpu& cpu);
+    /// Called after the guest wrote DEC (mtspr ends the block, so a new deadline set here is
+    /// honoured from the very next instruction).
+    virtual void on_dec_write(Cpu& cpu);
 };
 
 /// Asynchronous interrupt sources (level-sensitive: pending until cleared by the machine).
@@ -157,6 +158,11 @@ public:
     /// Asynchronous interrupts: set/clear pending sources. They are delivered at an
     /// instruction boundary when MSR[EE]=1, in priority order external, decrementer, doorbell.
     void set_pending(uint32_t bits) { pending_ |= bits; }
+    /// Timer deadline (an instruction count): run() stops exactly there and calls
+    /// Environment::on_event, so events land on the same instruction whatever the block layout
+    /// (which differs between a fresh and a warm block cache).
+    void set_deadline(uint64_t icount) { deadline_ = icount; }
+    [[nodiscard]] uint64_t deadline() const { return deadline_; }
     void clear_pending(uint32_t bits) { pending_ &= ~bits; }
     [[nodiscard]] uint32_t pending() const { return pending_; }
 
@@ -263,6 +269,7 @@ private:
     uint64_t ea_mask_ = ~uint64_t(0);
     bool halt_requested_ = false;
     uint32_t pending_ = 0;
+    uint64_t deadline_ = ~uint64_t(0);
     bool deliver_pending();
     bool smc_hit_ = false;
     bool flush_pending_ = false;

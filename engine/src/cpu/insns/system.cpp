@@ -80,7 +80,8 @@ int mtspr(Cpu& c, const Decoded& d) {
         case SprKind::Dec:
             c.s.spr[sprn::DEC] = v;
             c.s.dec_base_tb = c.env().timebase(c);
-            break;
+            c.env().on_dec_write(c);
+            return kEndBlock;
         case SprKind::TexasrU:
             c.s.spr[sprn::TEXASR] = (c.s.spr[sprn::TEXASR] & 0xFFFFFFFFull) | (v << 32);
             break;
