@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu/insns/common.hpp"
+#include "cpu/insns/fpu.hpp"
 #include "cpu/insns/vreg.hpp"
 
 namespace ppcmig::cpu::insn {
@@ -91,52 +92,22 @@ int pstq(Cpu& c, const Decoded& d) {
 int pnop(Cpu&, const Decoded&) { return kNext; }
 
 // ---------------- floating point ----------------
-// Single <-> double conversions of the load/store-single instructions (ISA Book I 4.6.2/4.6.3):
-// exact bit manipulations that never round and never quiet a signalling NaN.
-uint64_t single_to_double(uint32_t w) {
-    const uint64_t sign = uint64_t(w >> 31) << 63;
-    const uint32_t exp = (w >> 23) & 0xFF, frac = w & 0x7FFFFF;
-    if (exp == 0 && frac == 0) return sign;
-    if (exp == 0) {  // denormal: normalise into the double range
-        int e = -126;
-        uint64_t f = uint64_t(frac) << 29;  // 52-bit fraction field, implicit bit at 1 << 52
-        while (!(f & (uint64_t(1) << 52))) {
-            f <<= 1;
-            --e;
-        }
-        return sign | (uint64_t(e + 1023) << 52) | (f & ((uint64_t(1) << 52) - 1));
-    }
-    const uint64_t e64 = exp == 0xFF ? 0x7FF : exp - 127 + 1023;
-    return sign | (e64 << 52) | (uint64_t(frac) << 29);
-}
-uint32_t double_to_single(uint64_t x) {
-    const uint32_t sign = static_cast<uint32_t>(x >> 63) << 31;
-    const unsigned exp = static_cast<unsigned>((x >> 52) & 0x7FF);
-    if (exp > 896 || (x & ~(uint64_t(1) << 63)) == 0)  // no denormalisation needed (or 0/Inf/NaN)
-        return sign | (static_cast<uint32_t>(x >> 62 & 1) << 30) | static_cast<uint32_t>((x >> 29) & 0x3FFFFFFF);
-    // Denormalise. Below 874 the result is undefined; this keeps shifting, giving a signed zero.
-    int e = static_cast<int>(exp) - 1023;
-    uint64_t frac = (uint64_t(1) << 52) | (x & ((uint64_t(1) << 52) - 1));
-    while (e < -126 && frac != 0) {
-        frac >>= 1;
-        ++e;
-    }
-    return sign | static_cast<uint32_t>(frac >> 29);
-}
+// Single <-> double conversions are the FP core's (fpu::single_to_double, exact; and
+// fpu::double_to_single_store, the ISA's SINGLE() selection).
 
 int plfs(Cpu& c, const Decoded& d) {
     if (!valid_base(d)) return illegal(c, d);
-    fpr(c.s, f_rt(d)) = single_to_double(c.load<uint32_t>(ea_pfx(c, d)));
+    fpu::set_scalar(c.s.vsr[f_rt(d)], fpu::single_to_double(c.load<uint32_t>(ea_pfx(c, d))));
     return kNext;
 }
 int plfd(Cpu& c, const Decoded& d) {
     if (!valid_base(d)) return illegal(c, d);
-    fpr(c.s, f_rt(d)) = c.load<uint64_t>(ea_pfx(c, d));
+    fpu::set_scalar(c.s.vsr[f_rt(d)], c.load<uint64_t>(ea_pfx(c, d)));
     return kNext;
 }
 int pstfs(Cpu& c, const Decoded& d) {
     if (!valid_base(d)) return illegal(c, d);
-    c.store<uint32_t>(ea_pfx(c, d), double_to_single(fpr(c.s, f_rt(d))));
+    c.store<uint32_t>(ea_pfx(c, d), fpu::double_to_single_store(fpr(c.s, f_rt(d))));
     return c.store_flow();
 }
 int pstfd(Cpu& c, const Decoded& d) {
@@ -156,7 +127,7 @@ int plxsd(Cpu& c, const Decoded& d) {
 int plxssp(Cpu& c, const Decoded& d) {
     if (!valid_base(d)) return illegal(c, d);
     Vsr& v = vr(c.s, f_rt(d));
-    v.hi = single_to_double(c.load<uint32_t>(ea_pfx(c, d)));
+    v.hi = fpu::single_to_double(c.load<uint32_t>(ea_pfx(c, d)));
     v.lo = 0;
     return kNext;
 }
@@ -167,7 +138,7 @@ int pstxsd(Cpu& c, const Decoded& d) {
 }
 int pstxssp(Cpu& c, const Decoded& d) {
     if (!valid_base(d)) return illegal(c, d);
-    c.store<uint32_t>(ea_pfx(c, d), double_to_single(vr(c.s, f_rt(d)).hi));
+    c.store<uint32_t>(ea_pfx(c, d), fpu::double_to_single_store(vr(c.s, f_rt(d)).hi));
     return c.store_flow();
 }
 
@@ -255,7 +226,7 @@ int xxspltiw(Cpu& c, const Decoded& d) {
 }
 int xxspltidp(Cpu& c, const Decoded& d) {
     // A single-precision denormal immediate gives an undefined result; the exact conversion is used.
-    const uint64_t v = single_to_double(imm32(d));
+    const uint64_t v = fpu::single_to_double(imm32(d));
     c.s.vsr[xt8(d)] = Vsr{v, v};
     return kNext;
 }
