@@ -175,3 +175,17 @@ TEST(Interpreter, PendingInterruptWaitsForEE) {
     EXPECT_EQ(b.env.taken[0].srr0, 0x100Cu);  // right after the mtmsrd that set EE
     EXPECT_EQ(b.cpu.s.gpr[3], 2u);
 }
+
+TEST(Interpreter, EnablingFpExceptionsWithFexSetInterruptsAtTheNextInstruction) {
+    BareCpu b;
+    b.env.catch_interrupts = true;
+    b.cpu.s.fpscr = cpu::fpscr::FX | cpu::fpscr::FEX | cpu::fpscr::VX | cpu::fpscr::VXSNAN | cpu::fpscr::VE;
+    b.cpu.s.gpr[4] = b.cpu.s.msr | cpu::msr::FE0 | cpu::msr::FE1;
+    b.put(0x1000, {0x7C800164 /* mtmsrd r4 */, kAddi3_1});
+    b.run_at(0x1000, 2);
+    ASSERT_EQ(b.env.taken.size(), 1u);
+    EXPECT_EQ(b.env.taken[0].vector, cpu::Vector::Program);
+    EXPECT_EQ(b.env.taken[0].srr0, 0x1004u);
+    EXPECT_TRUE(b.env.taken[0].srr1_bits & cpu::srr1::FP_ENABLED);
+    EXPECT_EQ(b.cpu.s.gpr[3], 0u);
+}

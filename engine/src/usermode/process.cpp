@@ -99,7 +99,11 @@ public:
                 if (info.srr1_bits & cpu::srr1::TRAP) sig = kSigTrap;
                 else if (info.srr1_bits & cpu::srr1::FP_ENABLED) sig = kSigFpe;
                 else sig = kSigIll;
-                what += (info.srr1_bits & cpu::srr1::PRIVILEGED) ? " (privileged)" : (info.srr1_bits & cpu::srr1::ILLEGAL) ? " (illegal)" : "";
+                what += (info.srr1_bits & cpu::srr1::PRIVILEGED)   ? " (privileged)"
+                        : (info.srr1_bits & cpu::srr1::ILLEGAL)    ? " (illegal)"
+                        : (info.srr1_bits & cpu::srr1::TRAP)       ? " (trap)"
+                        : (info.srr1_bits & cpu::srr1::FP_ENABLED) ? " (floating-point enabled)"
+                                                                    : "";
                 break;
             case cpu::Vector::Alignment: sig = kSigBus; break;
             case cpu::Vector::FpUnavailable:
@@ -215,9 +219,11 @@ private:
         else s.gpr[12] = entry_code;
         s.nip = entry_code;
         s.spr[cpu::sprn::FSCR] = (uint64_t(1) << 8) | (uint64_t(1) << 2);  // TAR, DSCR as Linux enables
+        s.vscr = cpu::vscr::NJ;  // Linux starts programs in non-Java (NJ=1) vector FP mode
         uint64_t m = cpu::msr::SF | cpu::msr::EE | cpu::msr::PR | cpu::msr::FP | cpu::msr::ME | cpu::msr::IR |
                      cpu::msr::DR | cpu::msr::RI | cpu::msr::VEC | cpu::msr::VSX;
         if (img_.little_endian) m |= cpu::msr::LE;
+        if (cpu_.model().has(cpu::kFacTm)) m |= cpu::msr::TM;  // Linux enables TM for user programs
         cpu_.set_msr(m);
     }
 
@@ -266,10 +272,32 @@ private:
                 fault_ = fmt::format("killed by signal {}", signal_);
                 c.request_halt();
                 return 0;
-            case 223: return -kEINVAL;  // sched_getaffinity
+            case 223: return sys_sched_getaffinity(a1, a2);
+            case 116: return sys_sysinfo(c, a0);
+            case 171: return sys_prctl(c, a0, a1);
             case 19: return a0 <= 2 ? -29 /*ESPIPE*/ : -kEBADF;
             default: return -kENOSYS;
         }
+    }
+
+    // prctl: only the floating-point exception mode (PR_GET_FPEXC / PR_SET_FPEXC), which
+    // glibc's feenableexcept uses; it maps to MSR[FE0,FE1] as the Linux kernel does.
+    int64_t sys_prctl(Cpu& c, uint64_t option, uint64_t arg) {
+        constexpr uint64_t PR_GET_FPEXC = 11, PR_SET_FPEXC = 12, PR_FP_EXC_PRECISE = 3;
+        const uint64_t fe = cpu::msr::FE0 | cpu::msr::FE1;
+        if (option == PR_SET_FPEXC) {
+            if (arg > PR_FP_EXC_PRECISE) return -kEINVAL;
+            const uint64_t bits = ((arg & 2) ? cpu::msr::FE0 : 0) | ((arg & 1) ? cpu::msr::FE1 : 0);
+            c.set_msr((c.s.msr & ~fe) | bits);
+            return 0;
+        }
+        if (option == PR_GET_FPEXC) {
+            if (!guest_range(arg, 4)) return -kEFAULT;
+            const uint32_t mode = ((c.s.msr & cpu::msr::FE0) ? 2u : 0u) | ((c.s.msr & cpu::msr::FE1) ? 1u : 0u);
+            put32(arg, mode);
+            return 0;
+        }
+        return -kEINVAL;
     }
 
     int64_t sys_read(uint64_t fd, uint64_t, uint64_t) { return fd == 0 ? 0 : -kEBADF; }
@@ -367,6 +395,29 @@ private:
         put64(tv + 8, (ns % 1'000'000'000ull) / 1000);
         return 0;
     }
+    // One CPU, so glibc's get_nprocs() (and sysconf(_SC_NPROCESSORS_ONLN)) is 1 on every host.
+    int64_t sys_sched_getaffinity(uint64_t len, uint64_t mask) {
+        if (len < 8 || (len & 7)) return -kEINVAL;
+        if (!guest_range(mask, 8)) return -kEFAULT;
+        put64(mask, 1);
+        return 8;  // bytes of the kernel's cpumask
+    }
+    // Fixed memory figures: glibc sizes things from them (sysconf(_SC_PHYS_PAGES), qsort's choice
+    // between merge sort and quicksort), so they must not depend on the host.
+    int64_t sys_sysinfo(Cpu& c, uint64_t info) {
+        constexpr uint64_t kSize = 112;  // struct sysinfo on 64-bit Linux
+        if (!guest_range(info, kSize)) return -kEFAULT;
+        uint8_t zero[kSize] = {};
+        put_bytes(info, zero, kSize);
+        put64(info + 0, c.icount() / 1'000'000'000ull);  // uptime, virtual seconds
+        put64(info + 32, kAddressSpace);                  // totalram
+        put64(info + 40, kAddressSpace / 2);              // freeram
+        const uint8_t procs[2] = {uint8_t(img_.little_endian ? 1 : 0), uint8_t(img_.little_endian ? 0 : 1)};
+        put_bytes(info + 80, procs, 2);  // procs = 1, a 16-bit field
+        put32(info + 104, 1);  // mem_unit
+        return 0;
+    }
+
     int64_t sys_getrandom(uint64_t buf, uint64_t len) {
         if (!guest_range(buf, len)) return -kEFAULT;
         for (uint64_t i = 0; i < len; i += 8) {

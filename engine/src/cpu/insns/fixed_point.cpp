@@ -77,7 +77,7 @@ int alignment(Cpu& c, const Decoded& d, uint64_t ea) {
 
 int lmw(Cpu& c, const Decoded& d) {
     const unsigned rt = f_rt(d), ra = f_ra(d);
-    if (ra >= rt && ra != 0) return illegal(c, d);
+    if (ra >= rt) return illegal(c, d);  // RA in RT..31, RA=0 included, is an invalid form
     uint64_t ea = ea_d(c, d);
     if (c.little_endian() || (ea & 3)) return alignment(c, d, ea);
     for (unsigned r = rt; r < 32; ++r, ea = c.ea(ea + 4)) c.s.gpr[r] = c.load<uint32_t>(ea);

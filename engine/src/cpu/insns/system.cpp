@@ -120,6 +120,14 @@ uint64_t msr_merge(const Cpu& c, uint64_t cur, uint64_t want) {
 }
 
 int mfmsr(Cpu& c, const Decoded& d) { c.s.gpr[f_rt(d)] = c.s.msr; return kNext; }
+
+// After an MSR write: enabling a floating-point exception mode while FPSCR[FEX] is already set
+// raises the FP-enabled Program interrupt, with SRR0 at the next instruction.
+int after_msr_write(Cpu& c, const Decoded& d) {
+    if ((c.s.msr & (msr::FE0 | msr::FE1)) && (c.s.fpscr & fpscr::FEX))
+        return c.interrupt({Vector::Program, d.next(), srr1::FP_ENABLED | srr1::ADDR_NEXT, 0, d.word});
+    return kEndBlock;
+}
 int mtmsrd(Cpu& c, const Decoded& d) {
     const uint64_t rs = c.s.gpr[f_rt(d)];
     if ((d.word >> 16) & 1) {  // L=1: EE and RI only
@@ -130,7 +138,7 @@ int mtmsrd(Cpu& c, const Decoded& d) {
     // TS/TM are not written by mtmsrd outside transactional rules (unchanged here).
     const uint64_t keep = msr::TS0 | msr::TS1 | msr::TM;
     c.set_msr(msr_merge(c, c.s.msr, (rs & ~keep) | (c.s.msr & keep)));
-    return kEndBlock;
+    return after_msr_write(c, d);
 }
 int mtmsr(Cpu& c, const Decoded& d) {
     const uint64_t rs = c.s.gpr[f_rt(d)];
@@ -141,7 +149,7 @@ int mtmsr(Cpu& c, const Decoded& d) {
     }
     const uint64_t low = 0xFFFFFFFFull;
     c.set_msr(msr_merge(c, c.s.msr, (c.s.msr & ~low) | (rs & low)));
-    return kEndBlock;
+    return after_msr_write(c, d);
 }
 
 int rfid(Cpu& c, const Decoded&) {
