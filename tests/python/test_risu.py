@@ -20,6 +20,9 @@ BATCH = 2_500
 CASES = [
     ("fixed", "power9"),
     ("fixed", "power10"),
+    ("fp", "power9"),
+    ("vmx", "power9"),
+    ("vsx", "power9"),
 ]
 
 
