@@ -78,7 +78,13 @@ uint64_t Environment::random64(Cpu& cpu) {
 
 // ---------------- Cpu ----------------
 Cpu::Cpu(const CpuModel& model, memory::GuestMemory& mem, Environment& env)
-    : model_(model), mem_(mem), env_(env), cache_(kCacheEntries), page_gen_(mem.page_count(), 0) {
+    : model_(model),
+      mem_(mem),
+      ram_(mem.data()),
+      ram_size_(mem.size()),
+      env_(env),
+      cache_(kCacheEntries),
+      page_gen_(mem.page_count(), 0) {
     arena_.reserve(4096);
     s.spr[sprn::PVR] = model.pvr;
     set_msr(msr::SF | msr::ME);

@@ -185,17 +185,18 @@ public:
     // ---- Guest memory (data side). Endianness follows MSR[LE]. ----
     template <class T>
     T load(uint64_t ea) {
-        if (!mem_.contains(ea, sizeof(T))) [[unlikely]] throw_fault(ea, false);
+        // ram_size_ is a non-zero multiple of 4 KiB, so the subtraction cannot wrap.
+        if (ea > ram_size_ - sizeof(T)) [[unlikely]] throw_fault(ea, false);
         T v;
-        std::memcpy(&v, mem_.data() + ea, sizeof(T));
+        std::memcpy(&v, ram_ + ea, sizeof(T));
         return little_endian() ? v : byteswap(v);
     }
     template <class T>
     void store(uint64_t ea, T v) {
-        if (!mem_.contains(ea, sizeof(T))) [[unlikely]] throw_fault(ea, true);
+        if (ea > ram_size_ - sizeof(T)) [[unlikely]] throw_fault(ea, true);
         note_store(ea, sizeof(T));
         if (!little_endian()) v = byteswap(v);
-        std::memcpy(mem_.data() + ea, &v, sizeof(T));
+        std::memcpy(ram_ + ea, &v, sizeof(T));
     }
     /// Byte-reversed-from-mode access (lwbrx and friends).
     template <class T>
@@ -264,6 +265,8 @@ private:
 
     const CpuModel model_;
     memory::GuestMemory& mem_;
+    uint8_t* const ram_;        ///< mem_.data(), cached for the hot paths (the mapping never moves)
+    const uint64_t ram_size_;
     Environment& env_;
     uint64_t icount_ = 0;
     uint64_t ea_mask_ = ~uint64_t(0);
