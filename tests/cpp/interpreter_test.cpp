@@ -189,3 +189,21 @@ TEST(Interpreter, EnablingFpExceptionsWithFexSetInterruptsAtTheNextInstruction) 
     EXPECT_TRUE(b.env.taken[0].srr1_bits & cpu::srr1::FP_ENABLED);
     EXPECT_EQ(b.cpu.s.gpr[3], 0u);
 }
+
+TEST(Interpreter, FscrGatesProblemStateSprs) {
+    BareCpu b("POWER9");
+    b.env.catch_interrupts = true;
+    b.cpu.set_msr(b.cpu.s.msr | cpu::msr::PR);
+    b.put(0x1000, {0x7C6FCAA6 /* mftar r3 */});
+    b.run_at(0x1000, 1);
+    ASSERT_EQ(b.env.taken.size(), 1u);
+    EXPECT_EQ(b.env.taken[0].vector, cpu::Vector::FacilityUnavailable);
+    EXPECT_EQ(b.cpu.s.spr[cpu::sprn::FSCR] >> 56, cpu::fscr_ic::TAR);
+    // With FSCR[TAR] set the same access works.
+    b.env.taken.clear();
+    b.cpu.s.spr[cpu::sprn::FSCR] = uint64_t(1) << 8;
+    b.cpu.s.spr[cpu::sprn::TAR] = 0x1234;
+    b.run_at(0x1000, 1);
+    EXPECT_TRUE(b.env.taken.empty());
+    EXPECT_EQ(b.cpu.s.gpr[3], 0x1234u);
+}

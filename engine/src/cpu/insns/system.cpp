@@ -26,6 +26,24 @@ int spr_denied(Cpu& c, const Decoded& d, unsigned n, const SprInfo* info, SprAcc
     return c.program(d, srr1::PRIVILEGED);
 }
 
+// Problem-state access to an SPR of a facility the OS has not enabled: FSCR gates DSCR, TAR and
+// the EBB registers (POWER8 and later); the TM SPRs need MSR[TM]. Returns a Flow, or -1 if the
+// access may proceed.
+int facility_gate(Cpu& c, const Decoded& d, unsigned n) {
+    if (!(c.s.msr & msr::PR) || c.model().family == Family::Power7) return -1;
+    struct Gate { unsigned lo, hi, fscr_bit, ic; };
+    static constexpr Gate gates[] = {
+        {sprn::DSCR_U, sprn::DSCR_U, 2, fscr_ic::DSCR},
+        {sprn::TAR, sprn::TAR, 8, fscr_ic::TAR},
+        {804, 806, 7, fscr_ic::EBB},  // EBBHR, EBBRR, BESCR
+    };
+    for (const Gate& g : gates)
+        if (n >= g.lo && n <= g.hi && !(c.s.spr[sprn::FSCR] & (uint64_t(1) << g.fscr_bit)))
+            return c.facility_unavailable(d, g.ic);
+    if (n >= sprn::TFHAR && n <= sprn::TEXASRU && !(c.s.msr & msr::TM)) return c.facility_unavailable(d, fscr_ic::TM);
+    return -1;
+}
+
 uint64_t read_dec(Cpu& c) {
     const uint64_t elapsed = c.env().timebase(c) - c.s.dec_base_tb;
     const unsigned bits = (c.s.spr[sprn::LPCR] & lpcr::LD) ? c.model().dec_bits : 32;
@@ -42,6 +60,7 @@ int mfspr(Cpu& c, const Decoded& d) {
     const SprInfo* info = find_spr(n, c.model().family);
     if (info == nullptr || info->read == SprAccess::None || info->read > current_level(c))
         return spr_denied(c, d, n, info, info ? info->read : SprAccess::None);
+    if (const int gated = facility_gate(c, d, n); gated >= 0) return gated;
     uint64_t v = 0;
     switch (info->kind) {
         case SprKind::Lr: v = c.s.lr; break;
@@ -70,6 +89,7 @@ int mtspr(Cpu& c, const Decoded& d) {
     const SprInfo* info = find_spr(n, c.model().family);
     if (info == nullptr || info->write == SprAccess::None || info->write > current_level(c))
         return spr_denied(c, d, n, info, info ? info->write : SprAccess::None);
+    if (const int gated = facility_gate(c, d, n); gated >= 0) return gated;
     const uint64_t v = c.s.gpr[f_rt(d)];
     switch (info->kind) {
         case SprKind::Lr: c.s.lr = v; break;
