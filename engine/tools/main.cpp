@@ -3,6 +3,7 @@
 //   ppcmig-engine user [--cpu MODEL] [--max-insns N] [--stats] ELF [args...]
 //   ppcmig-engine insns   (the instruction table as JSON)
 #include <cstdio>
+#include <memory>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/isa/disasm.hpp"
 #include "ppcmig/isa/insn.hpp"
+#include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/usermode/process.hpp"
 
 namespace {
@@ -27,6 +29,8 @@ constexpr const char* kUsage =
     "  disasm [--le] [--address A] --file RAW   disassemble a raw binary file\n"
     "  user [--cpu MODEL] [--max-insns N] [--stats] ELF [ARGS...]\n"
     "                                           run a static Linux ppc64 executable\n"
+    "  run --guest ELF --insns N [--machine M] [--cpu C] [--smp N] [-m SIZE] [--accel tcg|kvm-hv]\n"
+    "      [--state-json PATH]                  boot a guest on the pseries machine\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -108,6 +112,70 @@ int cmd_user(const std::vector<std::string>& a) {
     return r.exit_code;
 }
 
+// Writes a file completely or not at all (a temporary file renamed into place).
+void write_file_atomically(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
+        out << text;
+        if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", tmp));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(fmt::format("cannot rename {} to {}", tmp, path));
+}
+
+int cmd_run(const std::vector<std::string>& a) {
+    std::vector<std::string> qemu_args;
+    std::string guest, state_json;
+    uint64_t insns = 0;
+    bool have_insns = false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        auto next = [&](const char* what) -> const std::string& {
+            if (i + 1 >= a.size()) throw std::invalid_argument(fmt::format("run: {} needs a value", what));
+            return a[++i];
+        };
+        if (a[i] == "--machine" || a[i] == "-machine" || a[i] == "-M") { qemu_args.push_back("-machine"); qemu_args.push_back(next("--machine")); }
+        else if (a[i] == "--cpu" || a[i] == "-cpu") { qemu_args.push_back("-cpu"); qemu_args.push_back(next("--cpu")); }
+        else if (a[i] == "--smp" || a[i] == "-smp") { qemu_args.push_back("-smp"); qemu_args.push_back(next("--smp")); }
+        else if (a[i] == "-m" || a[i] == "--memory") { qemu_args.push_back("-m"); qemu_args.push_back(next("-m")); }
+        else if (a[i] == "--accel" || a[i] == "-accel") { qemu_args.push_back("-accel"); qemu_args.push_back(next("--accel")); }
+        else if (a[i] == "--host-cpu") { qemu_args.push_back("-host-cpu"); qemu_args.push_back(next("--host-cpu")); }
+        else if (a[i] == "--guest") guest = next("--guest");
+        else if (a[i] == "--insns") { insns = parse_number(next("--insns"), "instruction count"); have_insns = true; }
+        else if (a[i] == "--state-json") state_json = next("--state-json");
+        else return usage_error(fmt::format("run: unknown option {}", a[i]));
+    }
+    if (guest.empty()) return usage_error("run: --guest ELF is required");
+    if (!have_insns) return usage_error("run: --insns N is required");
+    ppcmig::machine::MachineConfig cfg;
+    try {
+        cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args);
+    } catch (const ppcmig::machine::ConfigError& e) {
+        fmt::print(stderr, "ppcmig-engine: {}\n", e.what());
+        if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
+        return 1;
+    }
+    const auto elf = ppcmig::memory::ElfImage::read(guest);
+    std::unique_ptr<ppcmig::machine::SpaprMachine> m;
+    try {
+        m = std::make_unique<ppcmig::machine::SpaprMachine>(cfg);
+    } catch (const ppcmig::machine::ConfigError& e) {
+        for (const auto& w : cfg.warnings) fmt::print(stderr, "ppcmig-engine: warning: {}\n", w);
+        fmt::print(stderr, "ppcmig-engine: {}\n", e.what());
+        if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
+        return 1;
+    }
+    for (const auto& w : m->warnings()) fmt::print(stderr, "ppcmig-engine: warning: {}\n", w);
+    m->load_guest(elf);
+    const auto stop = m->run(insns);
+    std::fwrite(m->console().data(), 1, m->console().size(), stdout);
+    std::fflush(stdout);
+    for (const auto& e : m->errors()) fmt::print(stderr, "ppcmig-engine: {}\n", e);
+    if (!state_json.empty()) write_file_atomically(state_json, m->state_json().dump(1) + "\n");
+    using ppcmig::machine::MachineStop;
+    return stop == MachineStop::Error ? 3 : 0;
+}
+
 int cmd_insns() {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : ppcmig::isa::instruction_table()) {
@@ -139,6 +207,7 @@ int main(int argc, char** argv) {
         if (cmd == "disasm") return cmd_disasm(args);
         if (cmd == "user") return cmd_user(args);
         if (cmd == "insns") return cmd_insns();
+        if (cmd == "run") return cmd_run(args);
         if (cmd == "models") return cmd_models();
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             fmt::print("{}", kUsage);

@@ -1,0 +1,143 @@
+// The pseries (sPAPR) machine: vCPUs over shared guest RAM, booted like QEMU boots a kernel,
+// with PAPR hypercalls, CAS, RTAS, time base and decrementer, and XICS presentation.
+// Deterministic: vCPUs run in a fixed round-robin, virtual time advances with instructions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ppcmig/cpu/cpu.hpp"
+#include "ppcmig/machine/config.hpp"
+#include "ppcmig/memory/elf_image.hpp"
+#include "ppcmig/memory/guest_memory.hpp"
+
+namespace ppcmig::machine {
+
+/// Release-dependent behaviours (the engine-builds issue switches them per build; these
+/// defaults are the newest QEMU's).
+struct Behaviour {
+    bool cas_prefers_compat = true;  ///< 2.10+: newest compat mode first, raw only as fallback
+    bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
+};
+
+/// Interrupt presentation state of one vCPU under XICS (the ICP).
+struct Icp {
+    uint32_t xirr = 0;            ///< CPPR (top byte) || XISR
+    uint8_t pending_priority = 0xFF;
+    uint8_t mfrr = 0xFF;
+    friend bool operator==(const Icp&, const Icp&) = default;
+};
+
+/// What stopped a machine run.
+enum class MachineStop : uint8_t { Budget, PowerOff, AllIdle, Error };
+
+class SpaprMachine;
+
+/// Per-vCPU glue between the CPU and the machine.
+class Vcpu final : public cpu::Environment {
+public:
+    Vcpu(SpaprMachine& m, unsigned index);
+    int system_call(cpu::Cpu& c, unsigned lev, uint64_t pc) override;
+    uint64_t timebase(const cpu::Cpu& c) override;
+    void on_event(cpu::Cpu& c) override;
+    void on_dec_write(cpu::Cpu& c) override;
+    bool intercept(cpu::Cpu& c, const cpu::InterruptInfo& info) override;
+
+    unsigned index;
+    std::unique_ptr<cpu::Cpu> cpu;
+    bool running = false;       ///< started (vCPU 0 at boot, others via RTAS start-cpu)
+    bool ceded = false;         ///< idle in H_CEDE
+    bool prodded = false;       ///< H_PROD received
+    uint32_t compat_pvr = 0;    ///< 0: raw mode
+    Icp icp;
+    std::array<uint64_t, 4096 / 0x20> interrupts{};  ///< taken, by vector / 0x20
+    uint64_t round_start_icount = 0;
+
+    /// Recomputes the decrementer's pending state and timer deadline.
+    void update_decrementer();
+
+private:
+    SpaprMachine& m_;
+};
+
+class SpaprMachine {
+public:
+    /// Creates the machine; the configuration's caps are applied (a fatal cap error is a start
+    /// failure: ConfigError). Warnings go to warnings().
+    explicit SpaprMachine(MachineConfig cfg, Behaviour behaviour = {});
+    ~SpaprMachine();
+    SpaprMachine(const SpaprMachine&) = delete;
+    SpaprMachine& operator=(const SpaprMachine&) = delete;
+
+    /// Loads a guest ELF into RAM and resets the machine to boot it.
+    void load_guest(const memory::ElfImage& elf);
+    /// Machine reset: compat modes back to max-cpu-compat, CAS state cleared (unless this is a
+    /// CAS-requested reboot), vCPU 0 at the guest entry with r3 = device tree.
+    void reset();
+
+    /// Runs for `ticks` of virtual time (time-base ticks; one per instruction of a running vCPU).
+    MachineStop run(uint64_t ticks);
+
+    [[nodiscard]] const MachineConfig& config() const { return cfg_; }
+    [[nodiscard]] const Behaviour& behaviour() const { return beh_; }
+    [[nodiscard]] memory::GuestMemory& memory() { return mem_; }
+    [[nodiscard]] std::vector<std::unique_ptr<Vcpu>>& vcpus() { return vcpus_; }
+    [[nodiscard]] const std::string& console() const { return console_; }
+    [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
+    [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
+    [[nodiscard]] uint64_t now() const { return now_; }
+    [[nodiscard]] const CapValues& effective_caps() const { return caps_; }
+    [[nodiscard]] IcMode active_ic() const { return active_ic_; }
+    [[nodiscard]] uint64_t fdt_address() const { return fdt_addr_; }
+    [[nodiscard]] bool powered_off() const { return powered_off_; }
+    [[nodiscard]] uint64_t resets() const { return resets_; }
+
+    /// State as JSON: per vCPU registers, compat, interrupts taken; machine caps, controller,
+    /// console.
+    [[nodiscard]] nlohmann::json state_json() const;
+
+    /// Logs a message the machine itself prints (QEMU's stderr), e.g. CAS failures.
+    void log_error(std::string msg) { errors_.push_back(std::move(msg)); }
+
+    // --- used by the hypercall and RTAS layers ---
+    int hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc);
+    void set_compat_all(uint32_t compat_pvr);
+    void request_reset(bool cas_reboot);
+    void power_off() { powered_off_ = true; }
+    void start_cpu(unsigned index, uint64_t entry, uint64_t r3);
+    void icp_update(Vcpu& v);
+
+private:
+    friend class Vcpu;
+    void build_fdt();
+    int h_cas(Vcpu& v, cpu::Cpu& c);
+    int h_rtas(Vcpu& v, cpu::Cpu& c);
+
+    MachineConfig cfg_;
+    Behaviour beh_;
+    CapValues caps_;
+    memory::GuestMemory mem_;
+    std::vector<std::unique_ptr<Vcpu>> vcpus_;
+    std::string console_;
+    std::vector<std::string> warnings_, errors_;
+    uint64_t now_ = 0;                 ///< virtual time (TB ticks) at the start of the round
+    uint64_t quantum_ = 10000;         ///< ticks per round-robin slice
+    uint64_t entry_ = 0;
+    uint64_t fdt_addr_ = 0;
+    std::vector<uint8_t> fdt_;
+    IcMode active_ic_ = IcMode::Xics;
+    std::array<uint8_t, 32> ov5_cas_{};  ///< negotiated option vector 5 (bytes 1..32)
+    bool have_guest_ = false;
+    bool powered_off_ = false;
+    bool reset_requested_ = false;
+    bool cas_reboot_ = false;
+    uint64_t resets_ = 0;
+};
+
+}  // namespace ppcmig::machine

@@ -1,0 +1,418 @@
+// PAPR hypercalls, CAS (KVMPPC_H_CAS), RTAS (KVMPPC_H_RTAS) and the boot device tree.
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libfdt.h>
+}
+
+#include "ppcmig/cpu/spr.hpp"
+#include "ppcmig/machine/compat.hpp"
+#include "ppcmig/machine/spapr.hpp"
+
+namespace ppcmig::machine {
+
+namespace {
+
+// Hypercall numbers (PAPR, and QEMU's private range for RTAS and CAS).
+enum : uint64_t {
+    H_EOI = 0x64, H_CPPR = 0x68, H_IPI = 0x6C, H_IPOLL = 0x70, H_XIRR = 0x74,
+    H_GET_TERM_CHAR = 0x54, H_PUT_TERM_CHAR = 0x58,
+    H_CEDE = 0xE0, H_CONFER = 0xE4, H_PROD = 0xE8,
+    H_GET_CPU_CHARACTERISTICS = 0x1AC, H_SET_MODE = 0x31C,
+    KVMPPC_H_RTAS = 0xF000, KVMPPC_H_CAS = 0xF002,
+};
+// Return codes.
+constexpr int64_t H_SUCCESS = 0, H_HARDWARE = -1, H_FUNCTION = -2, H_PARAMETER = -4,
+                  H_UNSUPPORTED_FLAG = -256;
+
+// RTAS tokens (QEMU's numbering).
+enum : uint32_t {
+    RTAS_DISPLAY_CHARACTER = 0x2000, RTAS_GET_TIME_OF_DAY = 0x2001, RTAS_POWER_OFF = 0x2003,
+    RTAS_SYSTEM_REBOOT = 0x2004, RTAS_QUERY_CPU_STOPPED_STATE = 0x2005, RTAS_START_CPU = 0x2006,
+    RTAS_STOP_SELF = 0x2007,
+};
+
+constexpr uint8_t kXicsIpiPriority = 0;  // ppcmig's IPIs arrive at the priority in MFRR
+constexpr uint32_t kXicsIpiSource = 2;   // XISR of an IPI (PAPR)
+
+uint32_t be32(const memory::GuestMemory& m, uint64_t a) {
+    uint8_t b[4];
+    m.read(a, b);
+    return (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | b[3];
+}
+void put_be32(memory::GuestMemory& m, uint64_t a, uint32_t v) {
+    const uint8_t b[4] = {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
+    m.write(a, b);
+}
+uint8_t byte_at(const memory::GuestMemory& m, uint64_t a) {
+    uint8_t b[1];
+    m.read(a, b);
+    return b[0];
+}
+
+// H_GET_CPU_CHARACTERISTICS bits (PAPR): character and behaviour flags from the spectre caps.
+constexpr uint64_t CHAR_SPEC_BAR_ORI31 = uint64_t(1) << 63, CHAR_BCCTRL_SERIALISED = uint64_t(1) << 62,
+                   CHAR_L1D_FLUSH_ORI30 = uint64_t(1) << 61, CHAR_L1D_FLUSH_TRIG2 = uint64_t(1) << 60,
+                   CHAR_L1D_THREAD_PRIV = uint64_t(1) << 59, CHAR_CACHE_COUNT_DIS = uint64_t(1) << 54,
+                   CHAR_BCCTR_FLUSH_ASSIST = uint64_t(1) << 53;
+constexpr uint64_t BEHV_FAVOUR_SECURITY = uint64_t(1) << 63, BEHV_L1D_FLUSH_PR = uint64_t(1) << 62,
+                   BEHV_BNDS_CHK_SPEC_BAR = uint64_t(1) << 61, BEHV_FLUSH_COUNT_CACHE = uint64_t(1) << 58;
+
+}  // namespace
+
+int SpaprMachine::hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc) {
+    auto& g = c.s.gpr;
+    const uint64_t nr = g[3];
+    int64_t ret = H_SUCCESS;
+    int flow = cpu::kJump;
+    c.s.nip = pc + 4;
+    auto cap = [&](CapId id) { return caps_[static_cast<size_t>(id)]; };
+    switch (nr) {
+        case H_PUT_TERM_CHAR: {
+            const uint64_t len = g[5];
+            if (len > 16) { ret = H_PARAMETER; break; }
+            for (uint64_t i = 0; i < len; ++i) {
+                const uint64_t word = i < 8 ? g[6] : g[7];
+                console_ += static_cast<char>(word >> (56 - 8 * (i % 8)));
+            }
+            break;
+        }
+        case H_GET_TERM_CHAR:
+            g[4] = 0;  // no console input in a deterministic machine
+            g[5] = g[6] = 0;
+            break;
+        case H_CEDE:
+            // PAPR: the vCPU is made interruptible and idles until something is pending.
+            c.set_msr(c.s.msr | cpu::msr::EE);
+            v.ceded = true;
+            flow = cpu::kHalt;
+            break;
+        case H_PROD:
+            if (g[4] >= vcpus_.size()) { ret = H_PARAMETER; break; }
+            vcpus_[g[4]]->prodded = true;
+            break;
+        case H_CONFER:
+            flow = cpu::kHalt;  // yield the rest of the slice
+            break;
+        case H_SET_MODE: {
+            const uint64_t mflags = g[4], resource = g[5];
+            if (g[6] != 0 || g[7] != 0) { ret = H_PARAMETER; break; }
+            if (resource == 4) {  // interrupt endianness
+                if (mflags > 1) { ret = H_UNSUPPORTED_FLAG; break; }
+                for (auto& vp : vcpus_) {
+                    uint64_t& lpcr = vp->cpu->s.spr[cpu::sprn::LPCR];
+                    lpcr = mflags ? (lpcr | cpu::lpcr::ILE) : (lpcr & ~cpu::lpcr::ILE);
+                }
+            } else if (resource == 3) {  // address translation mode (AIL)
+                if (mflags == 1 || mflags > 3 || (mflags == 3 && !cap(CapId::AilMode3))) {
+                    ret = H_UNSUPPORTED_FLAG;
+                    break;
+                }
+                for (auto& vp : vcpus_) {
+                    uint64_t& lpcr = vp->cpu->s.spr[cpu::sprn::LPCR];
+                    lpcr = (lpcr & ~cpu::lpcr::AIL) | (mflags << cpu::lpcr::AIL_SHIFT);
+                }
+            } else {
+                ret = H_FUNCTION;  // QEMU: unknown resources are unsupported
+            }
+            break;
+        }
+        case H_GET_CPU_CHARACTERISTICS: {
+            uint64_t chr = 0, behv = 0;
+            const uint8_t cfpc = cap(CapId::Cfpc), sbbc = cap(CapId::Sbbc), ibs = cap(CapId::Ibs);
+            if (cfpc == capval::WORKAROUND) { chr |= CHAR_L1D_FLUSH_ORI30 | CHAR_L1D_FLUSH_TRIG2; behv |= BEHV_L1D_FLUSH_PR; }
+            if (cfpc != capval::BROKEN) chr |= CHAR_L1D_THREAD_PRIV;
+            if (sbbc == capval::WORKAROUND) { chr |= CHAR_SPEC_BAR_ORI31; behv |= BEHV_BNDS_CHK_SPEC_BAR; }
+            if (ibs == capval::FIXED_CCD) chr |= CHAR_CACHE_COUNT_DIS;
+            if (ibs == capval::FIXED_IBS) chr |= CHAR_BCCTRL_SERIALISED;
+            if (ibs == capval::WORKAROUND) {
+                behv |= BEHV_FLUSH_COUNT_CACHE;
+                if (cap(CapId::CcfAssist)) chr |= CHAR_BCCTR_FLUSH_ASSIST;
+            }
+            behv |= BEHV_FAVOUR_SECURITY;
+            g[4] = chr;
+            g[5] = behv;
+            break;
+        }
+        case H_IPI: {
+            if (active_ic_ != IcMode::Xics || g[4] >= vcpus_.size()) { ret = H_PARAMETER; break; }
+            Vcpu& t = *vcpus_[g[4]];
+            t.icp.mfrr = static_cast<uint8_t>(g[5]);
+            icp_update(t);
+            break;
+        }
+        case H_XIRR: {
+            if (active_ic_ != IcMode::Xics) { ret = H_FUNCTION; break; }
+            // Accept: the pending source becomes the XIRR, CPPR rises to its priority.
+            const uint32_t x = v.icp.xirr;
+            g[4] = x;
+            if ((x & 0xFFFFFF) != 0) {
+                v.icp.xirr = (uint32_t(v.icp.pending_priority) << 24);
+                v.icp.pending_priority = 0xFF;
+                c.clear_pending(cpu::kPendExternal);
+            }
+            break;
+        }
+        case H_CPPR:
+            if (active_ic_ != IcMode::Xics) { ret = H_FUNCTION; break; }
+            v.icp.xirr = (v.icp.xirr & 0x00FFFFFF) | (uint32_t(g[4] & 0xFF) << 24);
+            icp_update(v);
+            break;
+        case H_EOI:
+            if (active_ic_ != IcMode::Xics) { ret = H_FUNCTION; break; }
+            v.icp.xirr = (v.icp.xirr & 0x00FFFFFF) | (uint32_t(g[4] >> 24) << 24);
+            icp_update(v);
+            break;
+        case H_IPOLL:
+            if (active_ic_ != IcMode::Xics) { ret = H_FUNCTION; break; }
+            g[4] = v.icp.xirr;
+            g[5] = v.icp.mfrr;
+            break;
+        case KVMPPC_H_CAS: return h_cas(v, c);
+        case KVMPPC_H_RTAS: return h_rtas(v, c);
+        default: ret = H_FUNCTION; break;
+    }
+    g[3] = static_cast<uint64_t>(ret);
+    return flow;
+}
+
+// XICS presentation: the IPI (MFRR) is presented when more favoured than CPPR and than what
+// is already pending.
+void SpaprMachine::icp_update(Vcpu& v) {
+    const uint8_t cppr = static_cast<uint8_t>(v.icp.xirr >> 24);
+    if (v.icp.mfrr < cppr && v.icp.mfrr < v.icp.pending_priority) {
+        v.icp.pending_priority = v.icp.mfrr;
+        v.icp.xirr = (v.icp.xirr & 0xFF000000) | kXicsIpiSource;
+    }
+    if (v.icp.pending_priority < cppr && (v.icp.xirr & 0xFFFFFF) != 0) v.cpu->set_pending(cpu::kPendExternal);
+    else v.cpu->clear_pending(cpu::kPendExternal);
+}
+
+int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
+    auto& g = c.s.gpr;
+    const uint64_t vec = g[4];
+    const uint32_t real_pvr = c.model().pvr;
+    const uint32_t max = cfg_.max_compat_pvr;
+    uint64_t a = vec;
+    bool explicit_match = false;
+    uint32_t best = 0;
+    try {
+        for (int i = 0; i < 512; ++i, a += 8) {
+            const uint32_t mask = be32(mem_, a), pvr = be32(mem_, a + 4);
+            if (~mask & pvr) break;  // terminator: pvr has bits outside its mask
+            if ((real_pvr & mask) == (pvr & mask)) explicit_match = true;
+            else if (compat_valid(c.model(), pvr, best, max)) best = pvr;
+        }
+        a += 8;
+        // Option vectors: count - 1, then for each: length byte L and L+1 bytes.
+        std::array<uint8_t, 32> ov5{};
+        bool isa300 = false;
+        const unsigned nvec = byte_at(mem_, a) + 1u;
+        ++a;
+        for (unsigned n = 1; n <= nvec && n <= 16; ++n) {
+            const unsigned len = byte_at(mem_, a) + 1u;
+            if (n == 1 && len >= 3) isa300 = (byte_at(mem_, a + 3) & 0x80) != 0;
+            if (n == 5)
+                for (unsigned i = 0; i < len && i < ov5.size(); ++i) ov5[i] = byte_at(mem_, a + 1 + i);
+            a += 1 + len;
+        }
+        (void)isa300;
+        uint32_t chosen = best;
+        if (!beh_.cas_prefers_compat && explicit_match) chosen = 0;  // older QEMU preferred raw mode
+        if (chosen == 0 && (!explicit_match || max != 0)) {
+            log_error("Couldn't negotiate a suitable PVR during CAS");
+            g[3] = static_cast<uint64_t>(H_HARDWARE);
+            return cpu::kJump;
+        }
+        if (chosen != v.compat_pvr) set_compat_all(chosen);
+        // Interrupt mode from option vector 5 byte 23.
+        const uint8_t xive = ov5[22];
+        const bool guest_xive = (xive & 0xC0) != 0, guest_xics = (xive & 0x40) == 0;
+        const IcMode mode = cfg_.ic_mode();
+        IcMode want = active_ic_;
+        if (mode == IcMode::Xics || mode == IcMode::Legacy) {
+            if (!guest_xics) {
+                log_error("Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property");
+                powered_off_ = true;
+                return cpu::kHalt;
+            }
+            want = IcMode::Xics;
+        } else if (mode == IcMode::Xive) {
+            if (!guest_xive) {
+                log_error("Guest requested unavailable interrupt mode (XICS), either don't set the ic-mode machine property or try ic-mode=xics or ic-mode=dual");
+                powered_off_ = true;
+                return cpu::kHalt;
+            }
+            want = IcMode::Xive;
+        } else {
+            want = guest_xive ? IcMode::Xive : IcMode::Xics;
+        }
+        std::copy(ov5.begin(), ov5.end(), ov5_cas_.begin());
+        g[3] = static_cast<uint64_t>(H_SUCCESS);
+        g[4] = chosen;  // ppcmig: the negotiated logical PVR (0: raw)
+        if (want != active_ic_) {
+            // The guest gets rebooted into the negotiated controller (QEMU's CAS reboot).
+            active_ic_ = want;
+            request_reset(true);
+            return cpu::kHalt;
+        }
+    } catch (const std::out_of_range&) {
+        g[3] = static_cast<uint64_t>(H_PARAMETER);
+    }
+    return cpu::kJump;
+}
+
+int SpaprMachine::h_rtas(Vcpu& v, cpu::Cpu& c) {
+    auto& g = c.s.gpr;
+    const uint64_t buf = g[4];
+    try {
+        const uint32_t token = be32(mem_, buf), nargs = be32(mem_, buf + 4), nret = be32(mem_, buf + 8);
+        const uint64_t args = buf + 12, rets = args + 4ull * nargs;
+        auto arg = [&](unsigned i) { return be32(mem_, args + 4ull * i); };
+        auto ret = [&](unsigned i, uint32_t val) {
+            if (i < nret) put_be32(mem_, rets + 4ull * i, val);
+        };
+        g[3] = static_cast<uint64_t>(H_SUCCESS);
+        switch (token) {
+            case RTAS_DISPLAY_CHARACTER:
+                console_ += static_cast<char>(arg(0));
+                ret(0, 0);
+                break;
+            case RTAS_GET_TIME_OF_DAY: {
+                // Virtual time since 2000-01-01 00:00:00 (time base at 512 MHz).
+                const uint64_t ns = now_ * 1000 / 512;
+                uint64_t secs = ns / 1'000'000'000ull;
+                const uint32_t s = secs % 60, mi = (secs / 60) % 60, h = (secs / 3600) % 24;
+                uint64_t days = secs / 86400;
+                unsigned y = 2000, mo = 1;
+                auto leap = [](unsigned yr) { return (yr % 4 == 0 && yr % 100 != 0) || yr % 400 == 0; };
+                while (days >= (leap(y) ? 366u : 365u)) days -= leap(y) ? 366 : 365, ++y;
+                static constexpr unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+                while (true) {
+                    const unsigned dm = mdays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0);
+                    if (days < dm) break;
+                    days -= dm;
+                    ++mo;
+                }
+                ret(0, 0); ret(1, y); ret(2, mo); ret(3, static_cast<uint32_t>(days + 1));
+                ret(4, h); ret(5, mi); ret(6, s); ret(7, static_cast<uint32_t>(ns % 1'000'000'000ull));
+                break;
+            }
+            case RTAS_POWER_OFF:
+                ret(0, 0);
+                power_off();
+                for (auto& vp : vcpus_) vp->cpu->request_halt();
+                return cpu::kHalt;
+            case RTAS_SYSTEM_REBOOT:
+                ret(0, 0);
+                request_reset(false);
+                return cpu::kHalt;
+            case RTAS_QUERY_CPU_STOPPED_STATE: {
+                const uint32_t id = arg(0);
+                if (id >= vcpus_.size()) { ret(0, static_cast<uint32_t>(-3)); break; }
+                ret(0, 0);
+                ret(1, vcpus_[id]->running ? 2 : 0);
+                break;
+            }
+            case RTAS_START_CPU: {
+                const uint32_t id = arg(0);
+                if (id >= vcpus_.size() || vcpus_[id]->running) { ret(0, static_cast<uint32_t>(-3)); break; }
+                start_cpu(id, arg(1), arg(2));
+                ret(0, 0);
+                break;
+            }
+            case RTAS_STOP_SELF:
+                v.running = false;
+                return cpu::kHalt;
+            default:
+                ret(0, static_cast<uint32_t>(-3));
+                break;
+        }
+    } catch (const std::out_of_range&) {
+        g[3] = static_cast<uint64_t>(H_PARAMETER);
+    }
+    return cpu::kJump;
+}
+
+void SpaprMachine::build_fdt() {
+    fdt_.assign(64 * 1024, 0);
+    void* f = fdt_.data();
+    auto check = [](int rc, const char* what) {
+        if (rc < 0) throw std::runtime_error(fmt::format("device tree: {}: {}", what, fdt_strerror(rc)));
+    };
+    check(fdt_create(f, static_cast<int>(fdt_.size())), "create");
+    check(fdt_finish_reservemap(f), "reservemap");
+    check(fdt_begin_node(f, ""), "root");
+    check(fdt_property_string(f, "compatible", "qemu,pseries"), "compatible");
+    check(fdt_property_string(f, "model", "IBM pSeries (emulated by ppcmig)"), "model");
+    check(fdt_property_u32(f, "#address-cells", 2), "cells");
+    check(fdt_property_u32(f, "#size-cells", 2), "cells");
+
+    check(fdt_begin_node(f, "chosen"), "chosen");
+    check(fdt_property_string(f, "stdout-path", "/vdevice/vty@71000000"), "stdout-path");
+    // Platform-supported option vector 5 (what CAS intersects with the guest's): XIVE support
+    // per ic-mode in byte 23.
+    uint8_t ov5[32] = {};
+    const IcMode mode = cfg_.ic_mode();
+    ov5[22] = mode == IcMode::Dual ? 0x80 : mode == IcMode::Xive ? 0x40 : 0x00;
+    check(fdt_property(f, "ibm,architecture-vec-5", ov5, sizeof ov5), "ov5");
+    check(fdt_end_node(f), "chosen end");
+
+    check(fdt_begin_node(f, "memory@0"), "memory");
+    check(fdt_property_string(f, "device_type", "memory"), "memory");
+    const uint32_t reg[4] = {0, 0, cpu_to_fdt32(uint32_t(mem_.size() >> 32)), cpu_to_fdt32(uint32_t(mem_.size()))};
+    check(fdt_property(f, "reg", reg, sizeof reg), "memory reg");
+    check(fdt_end_node(f), "memory end");
+
+    check(fdt_begin_node(f, "cpus"), "cpus");
+    check(fdt_property_u32(f, "#address-cells", 1), "cpus");
+    check(fdt_property_u32(f, "#size-cells", 0), "cpus");
+    for (const auto& vp : vcpus_) {
+        const cpu::Cpu& c = *vp->cpu;
+        const std::string family(cpu::to_string(c.model().family));
+        check(fdt_begin_node(f, fmt::format("PowerPC,{}@{:x}", family, vp->index).c_str()), "cpu");
+        check(fdt_property_string(f, "device_type", "cpu"), "cpu");
+        check(fdt_property_u32(f, "reg", vp->index), "cpu reg");
+        check(fdt_property_u32(f, "cpu-version", vp->compat_pvr ? vp->compat_pvr : c.model().pvr), "cpu-version");
+        check(fdt_property_u32(f, "timebase-frequency", 512000000), "tb");
+        check(fdt_property_u32(f, "ibm,ppc-interrupt-server#s", vp->index), "servers");
+        // pa-features: length byte, attribute type 0, then feature bytes by ISA level.
+        const uint8_t level = static_cast<uint8_t>(c.model().level);
+        const uint8_t pa[] = {0x18, 0x00, 0xF6, 0x3F, 0xC7, 0xC0, 0x80, 0xF0, 0x80, 0x00, 0x00, 0x00, 0x00,
+                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x80, 0x00,
+                              static_cast<uint8_t>(level >= static_cast<uint8_t>(isa::IsaLevel::v3_0) ? 0x80 : 0x00), 0x00};
+        check(fdt_property(f, "ibm,pa-features", pa, sizeof pa), "pa-features");
+        check(fdt_end_node(f), "cpu end");
+    }
+    check(fdt_end_node(f), "cpus end");
+
+    check(fdt_begin_node(f, "rtas"), "rtas");
+    const struct { const char* name; uint32_t token; } tokens[] = {
+        {"display-character", RTAS_DISPLAY_CHARACTER}, {"get-time-of-day", RTAS_GET_TIME_OF_DAY},
+        {"power-off", RTAS_POWER_OFF}, {"system-reboot", RTAS_SYSTEM_REBOOT},
+        {"query-cpu-stopped-state", RTAS_QUERY_CPU_STOPPED_STATE}, {"start-cpu", RTAS_START_CPU},
+        {"stop-self", RTAS_STOP_SELF},
+    };
+    for (const auto& t : tokens) check(fdt_property_u32(f, t.name, t.token), "rtas token");
+    static constexpr char hypertas[] = "hcall-pft\0hcall-term\0hcall-dabr\0hcall-interrupt\0hcall-tce\0"
+                                       "hcall-vio\0hcall-splpar\0hcall-join\0hcall-bulk\0hcall-set-mode\0"
+                                       "hcall-sprg0\0hcall-copy\0hcall-debug\0hcall-vphn\0hcall-multi-tce";
+    check(fdt_property(f, "ibm,hypertas-functions", hypertas, sizeof hypertas), "hypertas");
+    check(fdt_end_node(f), "rtas end");
+
+    check(fdt_begin_node(f, "vdevice"), "vdevice");
+    check(fdt_begin_node(f, "vty@71000000"), "vty");
+    check(fdt_property_string(f, "compatible", "hvterm1"), "vty");
+    check(fdt_property_u32(f, "reg", 0x71000000), "vty");
+    check(fdt_end_node(f), "vty end");
+    check(fdt_end_node(f), "vdevice end");
+
+    check(fdt_end_node(f), "root end");
+    check(fdt_finish(f), "finish");
+    fdt_.resize(fdt_totalsize(f));
+}
+
+}  // namespace ppcmig::machine

@@ -1,0 +1,288 @@
+#include "ppcmig/machine/spapr.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "ppcmig/cpu/spr.hpp"
+#include "ppcmig/isa/insn.hpp"
+#include "ppcmig/machine/compat.hpp"
+
+namespace ppcmig::machine {
+
+namespace {
+
+constexpr uint64_t kFdtSize = 64 * 1024;
+
+// Under kvm-hv, the PCR in force gates instructions newer than the compat level and the
+// facilities it disables (real QEMU TCG does not gate on PCR; the tcg model does not either).
+bool pcr_gate(const cpu::Cpu& c, const isa::InsnSpec& s) {
+    const uint64_t pcr = c.s.spr[cpu::sprn::PCR];
+    if (pcr == 0) return false;
+    isa::IsaLevel max = isa::IsaLevel::v3_1;
+    if (pcr & pcr::COMPAT_2_05) max = isa::IsaLevel::v2_05;
+    else if (pcr & pcr::COMPAT_2_06) max = isa::IsaLevel::v2_06;
+    else if (pcr & pcr::COMPAT_2_07) max = isa::IsaLevel::v2_07;
+    else if (pcr & pcr::COMPAT_3_00) max = isa::IsaLevel::v3_0;
+    if (s.level > max) return true;
+    if ((pcr & pcr::TM_DIS) && s.category == isa::Category::Tm) return true;
+    if ((pcr & pcr::VSX_DIS) && s.category == isa::Category::Vsx) return true;
+    if ((pcr & pcr::VEC_DIS) && s.category == isa::Category::Vmx) return true;
+    return false;
+}
+
+unsigned dec_width(const cpu::Cpu& c) {
+    return (c.s.spr[cpu::sprn::LPCR] & cpu::lpcr::LD) ? c.model().dec_bits : 32;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Vcpu
+Vcpu::Vcpu(SpaprMachine& m, unsigned idx) : index(idx), m_(m) {}
+
+int Vcpu::system_call(cpu::Cpu& c, unsigned lev, uint64_t pc) {
+    if (lev == 1 && !(c.s.msr & cpu::msr::PR)) return m_.hcall(*this, c, pc);
+    return Environment::system_call(c, lev, pc);  // sc 0 (or hcall from problem state): to the guest OS
+}
+
+uint64_t Vcpu::timebase(const cpu::Cpu& c) { return m_.now_ + (c.icount() - round_start_icount); }
+
+void Vcpu::update_decrementer() {
+    cpu::Cpu& c = *cpu;
+    const unsigned bits = dec_width(c);
+    const uint64_t tb = timebase(c);
+    const uint64_t elapsed = tb - c.s.dec_base_tb;
+    const uint64_t written = c.s.spr[cpu::sprn::DEC];
+    const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+    const uint64_t sign = uint64_t(1) << (bits - 1);
+    const uint64_t now_val = (written - elapsed) & mask;
+    if (now_val & sign) {
+        c.set_pending(cpu::kPendDecrementer);
+        c.set_deadline(~uint64_t(0));
+        return;
+    }
+    c.clear_pending(cpu::kPendDecrementer);
+    // Fires when the value goes from 0 to all ones: now_val + 1 ticks from now.
+    const uint64_t fire_tb = tb + now_val + 1;
+    c.set_deadline(round_start_icount + (fire_tb - m_.now_));
+}
+
+void Vcpu::on_event(cpu::Cpu&) { update_decrementer(); }
+void Vcpu::on_dec_write(cpu::Cpu&) { update_decrementer(); }
+
+bool Vcpu::intercept(cpu::Cpu&, const cpu::InterruptInfo& info) {
+    const size_t slot = static_cast<size_t>(info.vector) / 0x20;
+    if (slot < interrupts.size()) ++interrupts[slot];
+    return false;  // delivered architecturally
+}
+
+// ---------------------------------------------------------------- SpaprMachine
+SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
+    : cfg_(std::move(cfg)), beh_(behaviour), mem_(cfg_.ram_bytes) {
+    warnings_ = cfg_.warnings;
+    cfg_.apply_caps(warnings_);  // throws ConfigError: the machine refuses to start
+    caps_ = cfg_.effective_caps();
+    for (unsigned i = 0; i < cfg_.smp; ++i) {
+        auto v = std::make_unique<Vcpu>(*this, i);
+        v->cpu = std::make_unique<cpu::Cpu>(cfg_.cpu, mem_, *v);
+        if (cfg_.accel == Accel::KvmHv) v->cpu->set_decode_gate(pcr_gate);
+        vcpus_.push_back(std::move(v));
+    }
+}
+
+SpaprMachine::~SpaprMachine() = default;
+
+void SpaprMachine::load_guest(const memory::ElfImage& elf) {
+    elf.load(mem_);
+    entry_ = elf.entry;
+    have_guest_ = true;
+    // The device tree lives near the top of RAM (below 1 GiB so 32-bit guests reach it too).
+    const uint64_t top = std::min<uint64_t>(mem_.size(), uint64_t(1) << 30);
+    fdt_addr_ = (top - kFdtSize) & ~uint64_t(0xFFFF);
+    if (fdt_addr_ < elf.end_address())
+        throw memory::ElfError(fmt::format("guest image (end {:#x}) leaves no room for the device tree in {} MiB of RAM",
+                                           elf.end_address(), mem_.size() >> 20));
+    cas_reboot_ = false;
+    reset();
+}
+
+void SpaprMachine::set_compat_all(uint32_t compat_pvr) {
+    for (auto& v : vcpus_) {
+        cpu::Cpu& c = *v->cpu;
+        const uint64_t pcr = check_set_compat(c.model(), compat_pvr);
+        v->compat_pvr = compat_pvr;
+        c.s.spr[cpu::sprn::PCR] = pcr;
+        c.flush_blocks();
+    }
+}
+
+void SpaprMachine::reset() {
+    ++resets_;
+    if (!cas_reboot_) {
+        ov5_cas_.fill(0);
+        // Before CAS the boot-time controller is XICS (dual starts with XICS), XIVE with ic-mode=xive.
+        active_ic_ = cfg_.ic_mode() == IcMode::Xive ? IcMode::Xive : IcMode::Xics;
+    }
+    cas_reboot_ = false;
+    for (auto& v : vcpus_) {
+        cpu::Cpu& c = *v->cpu;
+        const uint64_t icount = c.icount();
+        c.s = cpu::CpuState{};
+        c.s.spr[cpu::sprn::PVR] = c.model().pvr;
+        c.s.spr[cpu::sprn::PIR] = v->index;
+        c.s.spr[cpu::sprn::LPCR] = (caps_[static_cast<size_t>(CapId::LargeDecr)] ? cpu::lpcr::LD : 0);
+        c.s.spr[cpu::sprn::DEC] = 0xFFFFFFFF;  // reset value: no decrementer interrupt pending
+        c.set_msr(cpu::msr::SF | cpu::msr::ME);
+        c.clear_pending(~0u);
+        c.set_icount(icount);
+        v->running = false;
+        v->ceded = false;
+        v->prodded = false;
+        v->icp = Icp{};
+        v->round_start_icount = icount;
+        c.s.dec_base_tb = v->timebase(c);
+    }
+    set_compat_all(cfg_.max_compat_pvr);
+    build_fdt();
+    mem_.write(fdt_addr_, fdt_);
+    Vcpu& boot = *vcpus_[0];
+    boot.cpu->s.nip = entry_;
+    boot.cpu->s.gpr[3] = fdt_addr_;
+    boot.running = have_guest_;
+    for (auto& v : vcpus_) v->update_decrementer();
+    // The whole RAM changed meaning: decoded blocks go.
+    for (auto& v : vcpus_) v->cpu->flush_blocks();
+}
+
+void SpaprMachine::request_reset(bool cas_reboot) {
+    reset_requested_ = true;
+    cas_reboot_ = cas_reboot;
+    for (auto& v : vcpus_) v->cpu->request_halt();
+}
+
+void SpaprMachine::start_cpu(unsigned index, uint64_t entry, uint64_t r3) {
+    Vcpu& v = *vcpus_.at(index);
+    cpu::Cpu& c = *v.cpu;
+    c.s.nip = entry;
+    c.s.gpr[3] = r3;
+    c.set_msr(cpu::msr::SF | cpu::msr::ME);
+    v.running = true;
+    v.ceded = false;
+}
+
+MachineStop SpaprMachine::run(uint64_t ticks) {
+    uint64_t left = ticks;
+    while (left > 0) {
+        if (powered_off_) return MachineStop::PowerOff;
+        const uint64_t slice = std::min(quantum_, left);
+        bool any_ran = false;
+        for (auto& vp : vcpus_) {
+            Vcpu& v = *vp;
+            cpu::Cpu& c = *v.cpu;
+            v.round_start_icount = c.icount();
+            if (!v.running) continue;
+            if (v.ceded) {
+                v.update_decrementer();
+                if (c.pending() != 0 || v.prodded) {
+                    v.ceded = false;
+                    v.prodded = false;
+                } else {
+                    continue;
+                }
+            }
+            any_ran = true;
+            // Deadlines are instruction counts of this vCPU within the round.
+            v.update_decrementer();
+            c.run(slice);
+            if (reset_requested_ || powered_off_) break;
+        }
+        if (reset_requested_) {
+            reset_requested_ = false;
+            now_ += slice;
+            left -= slice;
+            reset();
+            continue;
+        }
+        if (!any_ran) {
+            // Everything idle or stopped: jump to the earliest timer, or report the hang.
+            uint64_t next = ~uint64_t(0);
+            for (auto& vp : vcpus_) {
+                Vcpu& v = *vp;
+                if (!v.running || !v.ceded) continue;
+                cpu::Cpu& c = *v.cpu;
+                const unsigned bits = dec_width(c);
+                const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+                const uint64_t val = (c.s.spr[cpu::sprn::DEC] - (now_ - c.s.dec_base_tb)) & mask;
+                next = std::min(next, now_ + val + 1);
+            }
+            if (next == ~uint64_t(0) || next - now_ > left) {
+                now_ += left;
+                return MachineStop::AllIdle;
+            }
+            left -= next - now_;
+            now_ = next;
+            continue;
+        }
+        now_ += slice;
+        left -= slice;
+    }
+    return powered_off_ ? MachineStop::PowerOff : MachineStop::Budget;
+}
+
+nlohmann::json SpaprMachine::state_json() const {
+    using nlohmann::json;
+    auto hex = [](uint64_t v) { return fmt::format("{:#018x}", v); };
+    json cpus = json::array();
+    for (const auto& vp : vcpus_) {
+        const Vcpu& v = *vp;
+        const cpu::Cpu& c = *v.cpu;
+        json gprs = json::array();
+        for (uint64_t g : c.s.gpr) gprs.push_back(hex(g));
+        json irqs = json::object();
+        for (size_t i = 0; i < v.interrupts.size(); ++i)
+            if (v.interrupts[i]) irqs[fmt::format("{:#x}", i * 0x20)] = v.interrupts[i];
+        const unsigned bits = dec_width(c);
+        const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+        const uint64_t tb = now_;
+        cpus.push_back({
+            {"index", v.index},
+            {"running", v.running},
+            {"ceded", v.ceded},
+            {"pvr", fmt::format("{:#010x}", c.s.spr[cpu::sprn::PVR])},
+            {"compat_pvr", fmt::format("{:#010x}", v.compat_pvr)},
+            {"pcr", hex(c.s.spr[cpu::sprn::PCR])},
+            {"lpcr", hex(c.s.spr[cpu::sprn::LPCR])},
+            {"msr", hex(c.s.msr)},
+            {"nip", hex(c.s.nip)},
+            {"gpr", gprs},
+            {"cr", fmt::format("{:#010x}", c.s.cr)},
+            {"lr", hex(c.s.lr)},
+            {"ctr", hex(c.s.ctr)},
+            {"xer", hex(c.s.xer)},
+            {"fpscr", hex(c.s.fpscr)},
+            {"dec", hex((c.s.spr[cpu::sprn::DEC] - (tb - c.s.dec_base_tb)) & mask)},
+            {"tb", hex(tb)},
+            {"icount", c.icount()},
+            {"interrupts", irqs},
+        });
+    }
+    json caps = json::object();
+    for (const auto& ci : cap_table()) caps[std::string(ci.name)] = cap_value_text(ci.id, caps_[static_cast<size_t>(ci.id)]);
+    return json{
+        {"machine", cfg_.version->name},
+        {"config", cfg_.to_args()},
+        {"accel", std::string(to_string(cfg_.accel))},
+        {"caps", caps},
+        {"ic_mode", std::string(to_string(cfg_.ic_mode()))},
+        {"active_interrupt_controller", std::string(to_string(active_ic_))},
+        {"time_base", now_},
+        {"resets", resets_},
+        {"powered_off", powered_off_},
+        {"cpus", cpus},
+        {"console", console_},
+        {"warnings", warnings_},
+        {"errors", errors_},
+    };
+}
+
+}  // namespace ppcmig::machine

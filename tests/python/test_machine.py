@@ -1,0 +1,328 @@
+"""The pseries machine (`ppcmig-engine run`) with small guests assembled on the fly."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ENGINE = os.environ.get("PPCMIG_ENGINE", "build/bin/ppcmig-engine")
+
+# Shared guest prologue: r31 = base address for PC-relative data, helpers as macros.
+PRELUDE = r"""
+    .machine power10
+    .macro HCALL nr
+    li 3,0
+    ori 3,3,\nr
+    sc 1
+    .endm
+    .macro PUTC ch
+    li 3,0x58
+    li 4,0
+    li 5,1
+    li 6,\ch
+    sldi 6,6,56
+    sc 1
+    .endm
+    .macro RTAS buf
+    addi 4,31,(\buf - base)
+    li 3,0
+    ori 3,3,0xF000
+    sc 1
+    .endm
+    .text
+    .globl _start
+_start:
+    bl base
+base:
+    mflr 31
+"""
+
+POWEROFF = r"""
+    RTAS rtas_off
+1:  b 1b
+    .align 3
+rtas_off: .long 0x2003, 2, 1, 0, 0, 0
+"""
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (scripts/setup.sh installs it)")
+
+
+def build(tmp: Path, body: str, name: str = "g") -> Path:
+    _need("powerpc64-linux-gnu-as")
+    src = tmp / f"{name}.S"
+    src.write_text(PRELUDE + body)
+    obj, elf = tmp / f"{name}.o", tmp / f"{name}.elf"
+    subprocess.run(["powerpc64-linux-gnu-as", "-a64", "-mbig", "-mpower10", "-o", str(obj), str(src)], check=True)
+    subprocess.run(["powerpc64-linux-gnu-ld", "-Ttext=0x10000", "-e", "_start", "-o", str(elf), str(obj)], check=True)
+    return elf
+
+
+def run(tmp: Path, elf: Path, *opts: str, insns: int = 2_000_000) -> tuple[subprocess.CompletedProcess[str], dict]:
+    state = tmp / "state.json"
+    if state.exists():
+        state.unlink()
+    p = subprocess.run([ENGINE, "run", "--guest", str(elf), "--insns", str(insns), "--state-json", str(state), *opts],
+                       capture_output=True, text=True, timeout=120)
+    data = json.loads(state.read_text()) if state.exists() else {}
+    return p, data
+
+
+def test_console_and_power_off(tmp_path: Path) -> None:
+    elf = build(tmp_path, "PUTC 0x4f\nPUTC 0x4b\n" + POWEROFF)
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "OK"
+    assert st["powered_off"] is True
+    assert st["console"] == "OK"
+    assert st["caps"]["large-decr"] == "on"
+    assert "TCG doesn't support requested feature, cap-cfpc=workaround" in p.stderr
+
+
+def test_start_failure_is_reported_with_qemus_text(tmp_path: Path) -> None:
+    elf = build(tmp_path, POWEROFF)
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.11", "--cpu", "POWER8")
+    assert p.returncode == 1
+    assert "No Transactional Memory support in TCG" in p.stderr
+    assert "Try appending -machine cap-htm=off" in p.stderr
+    assert st == {}  # no partial result file
+
+
+CAS_GUEST = r"""
+    addi 4,31,(vec - base)
+    li 5,0
+    li 6,0
+    HCALL 0xF002
+    mr 20,3              # status
+    mr 21,4              # negotiated logical PVR
+""" + POWEROFF + r"""
+    .align 3
+vec:
+{pvrs}
+    .long 0x00000000, 0xffffffff   # terminator
+    .byte 4                        # five option vectors
+    .byte 2, 0, 0, 0               # ov1
+    .byte 0, 0                     # ov2
+    .byte 0, 0                     # ov3
+    .byte 0, 0                     # ov4
+    .byte 23
+    .fill 22, 1, 0
+    .byte {xive}
+    .byte 0
+"""
+
+
+def cas_guest(tmp: Path, pvrs: list[tuple[int, int]], xive: int = 0x00) -> Path:
+    lines = "\n".join(f"    .long {m:#x}, {p:#x}" for m, p in pvrs)
+    return build(tmp, CAS_GUEST.format(pvrs=lines, xive=xive), "cas")
+
+
+P8_REAL = (0xFFFF0000, 0x004D0000)
+# The seed's test plan boots with "-cpu host" on a POWER8 KVM-HV host.
+KVM_P8 = ("--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8")
+P7_LOGICAL = (0xFFFFFFFF, 0x0F000003)
+P8_LOGICAL = (0xFFFFFFFF, 0x0F000004)
+
+
+def test_cas_prefers_the_newest_compat_mode(tmp_path: Path) -> None:
+    # Basic case 1: a guest listing real and architected PVRs goes into POWER8 compat mode.
+    elf = cas_guest(tmp_path, [P8_REAL, P7_LOGICAL, P8_LOGICAL])
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.7", *KVM_P8)
+    cpu0 = st["cpus"][0]
+    assert int(cpu0["gpr"][20], 16) == 0
+    assert cpu0["compat_pvr"] == "0x0f000004"
+    assert int(cpu0["pcr"], 16) == 0  # POWER8 in power8 mode: nothing to mask
+
+
+def test_cas_power7_compat_sets_pcr(tmp_path: Path) -> None:
+    # Basic case 5: the guest only advertises power7 compatibility.
+    elf = cas_guest(tmp_path, [P7_LOGICAL])
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.7", *KVM_P8)
+    cpu0 = st["cpus"][0]
+    assert cpu0["compat_pvr"] == "0x0f000003"
+    assert int(cpu0["pcr"], 16) == (1 << 61) | 0x4  # TM_DIS | COMPAT_2_06
+    assert int(cpu0["gpr"][21], 16) == 0x0F000003
+
+
+def test_cas_real_pvrs_only_stay_raw(tmp_path: Path) -> None:
+    # Basic case 6.
+    elf = cas_guest(tmp_path, [P8_REAL])
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.7", *KVM_P8)
+    assert st["cpus"][0]["compat_pvr"] == "0x00000000"
+    assert int(st["cpus"][0]["gpr"][20], 16) == 0
+
+
+def test_cas_fails_with_real_pvrs_only_and_max_compat(tmp_path: Path) -> None:
+    # Basic case 7: H_HARDWARE and QEMU's message.
+    elf = cas_guest(tmp_path, [P8_REAL])
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.7,max-cpu-compat=power8", *KVM_P8)
+    assert "Couldn't negotiate a suitable PVR during CAS" in p.stderr
+    assert int(st["cpus"][0]["gpr"][20], 16) == (1 << 64) - 1  # H_HARDWARE
+
+
+def test_cas_xive_in_dual_mode_reboots_into_xive(tmp_path: Path) -> None:
+    elf = cas_guest(tmp_path, [P8_LOGICAL, (0xFFFFFFFF, 0x0F000005)], xive=0x80)
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
+    assert st["active_interrupt_controller"] == "xive"
+    assert st["resets"] == 2  # boot, then the CAS reboot; the second CAS keeps XIVE
+
+
+PROBE_P8 = r"""
+    # vector 0x700: record SRR1 in r22 and skip the instruction
+    li 5,0x700
+    addi 6,31,(handler - base)
+    ld 7,0(6)
+    std 7,0(5)
+    ld 7,8(6)
+    std 7,8(5)
+    ld 7,16(6)
+    std 7,16(5)
+    li 22,0
+    # enable VMX, then run a POWER8 (ISA 2.07) instruction
+    mfmsr 8
+    oris 8,8,0x0200
+    mtmsrd 8
+    vaddudm 1,2,3
+""" + POWEROFF + r"""
+    .align 3
+handler:
+    mfsrr1 22
+    mfsrr0 23
+    addi 23,23,4
+    mtsrr0 23
+    rfid
+    nop
+"""
+
+
+def test_kvm_hv_power7_compat_traps_power8_instructions(tmp_path: Path) -> None:
+    # Acceptance 3: POWER8 in power7 compat under kvm-hv: Program interrupt (illegal); tcg runs it.
+    elf = build(tmp_path, PROBE_P8, "probe")
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.11,max-cpu-compat=power7,cap-htm=off", "--cpu", "POWER8",
+                "--accel", "kvm-hv")
+    cpu0 = st["cpus"][0]
+    assert cpu0["interrupts"].get("0x700") == 1
+    assert int(cpu0["gpr"][22], 16) & (1 << 19)  # SRR1 illegal-instruction bit
+    p, st = run(tmp_path, elf, "--machine", "pseries-2.11,max-cpu-compat=power7,cap-htm=off", "--cpu", "POWER8")
+    cpu0 = st["cpus"][0]
+    assert "0x700" not in cpu0["interrupts"]
+    assert int(cpu0["gpr"][22], 16) == 0
+
+
+DEC_GUEST = r"""
+    # vector 0x900: r24 += 1, DEC = 1000, rfid
+    li 5,0x900
+    addi 6,31,(dec_handler - base)
+    ld 7,0(6)
+    std 7,0(5)
+    ld 7,8(6)
+    std 7,8(5)
+    ld 7,16(6)
+    std 7,16(5)
+    li 24,0
+    li 9,1000
+    mtdec 9
+    mfmsr 8
+    ori 8,8,0x8000       # EE
+    mtmsrd 8
+1:  cmpdi 24,10
+    blt 1b
+""" + POWEROFF + r"""
+    .align 3
+dec_handler:
+    addi 24,24,1
+    li 25,1000
+    mtdec 25
+    rfid
+    nop
+    nop
+"""
+
+
+def test_decrementer_ticks_at_the_time_base_rate(tmp_path: Path) -> None:
+    elf = build(tmp_path, DEC_GUEST, "dec")
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
+    cpu0 = st["cpus"][0]
+    assert int(cpu0["gpr"][24], 16) == 10
+    assert cpu0["interrupts"]["0x900"] == 10
+    assert st["powered_off"]
+    # Ten periods of ~1000 ticks: the machine ran about 10k instructions of time.
+    assert 10_000 <= st["time_base"] <= 40_000
+
+
+SMP_GUEST = r"""
+    mfspr 30,1023          # PIR: which vCPU am I
+    cmpdi 30,0
+    bne secondary
+    # vector 0x500 (external): accept and EOI the IPI, count it in r26
+    li 5,0x500
+    addi 6,31,(ext_handler - base)
+    ld 7,0(6)
+    std 7,0(5)
+    ld 7,8(6)
+    std 7,8(5)
+    ld 7,16(6)
+    std 7,16(5)
+    ld 7,24(6)
+    std 7,24(5)
+    ld 7,32(6)
+    std 7,32(5)
+    ld 7,40(6)
+    std 7,40(5)
+    ld 7,48(6)
+    std 7,48(5)
+    ld 7,56(6)
+    std 7,56(5)
+    ld 7,64(6)
+    std 7,64(5)
+    li 26,0
+    li 4,0xff            # H_CPPR 0xff: the ICP resets with everything masked
+    HCALL 0x68
+    mfmsr 8
+    ori 8,8,0x8000
+    mtmsrd 8
+    RTAS rtas_start
+1:  cmpdi 26,1
+    blt 1b
+""" + POWEROFF + r"""
+secondary:
+    li 4,0               # H_IPI to server 0, mfrr 5
+    li 5,5
+    HCALL 0x6C
+2:  b 2b
+    .align 3
+ext_handler:
+    HCALL 0x74           # H_XIRR -> r4
+    mr 27,4
+    addi 26,26,1
+    li 4,0               # H_IPI(self, 0xff): withdraw the IPI before the EOI, or it stays asserted
+    li 5,0xff
+    HCALL 0x6C
+    mr 4,27
+    HCALL 0x64           # H_EOI
+    rfid
+    .align 3
+rtas_start: .long 0x2006, 3, 1, 1, 0x10000, 0, 0
+"""
+
+
+def test_smp_start_cpu_and_xics_ipi(tmp_path: Path) -> None:
+    elf = build(tmp_path, SMP_GUEST, "smp")
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9", "--smp", "2")
+    assert st["cpus"][1]["running"] is True
+    assert int(st["cpus"][0]["gpr"][26], 16) == 1
+    assert st["cpus"][0]["interrupts"]["0x500"] == 1
+    assert st["powered_off"]
+
+
+def test_runs_are_deterministic(tmp_path: Path) -> None:
+    elf = build(tmp_path, SMP_GUEST, "smp")
+    a = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9", "--smp", "2")[1]
+    b = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9", "--smp", "2")[1]
+    assert a == b
