@@ -60,7 +60,8 @@ def build(tmp: Path, body: str, name: str = "g") -> Path:
     src.write_text(PRELUDE + body)
     obj, elf = tmp / f"{name}.o", tmp / f"{name}.elf"
     subprocess.run(["powerpc64-linux-gnu-as", "-a64", "-mbig", "-mpower10", "-o", str(obj), str(src)], check=True)
-    subprocess.run(["powerpc64-linux-gnu-ld", "-Ttext=0x10000", "-e", "_start", "-o", str(elf), str(obj)], check=True)
+    # -N: one segment starting at the text address (no ELF headers mapped at 0).
+    subprocess.run(["powerpc64-linux-gnu-ld", "-N", "-Ttext=0x10000", "-e", "_start", "-o", str(elf), str(obj)], check=True)
     return elf
 
 

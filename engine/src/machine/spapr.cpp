@@ -93,7 +93,7 @@ SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
 SpaprMachine::~SpaprMachine() = default;
 
 void SpaprMachine::load_guest(const memory::ElfImage& elf) {
-    elf.load(mem_);
+    image_ = elf;
     entry_ = elf.entry;
     have_guest_ = true;
     // The device tree lives near the top of RAM (below 1 GiB so 32-bit guests reach it too).
@@ -124,6 +124,8 @@ void SpaprMachine::reset() {
         active_ic_ = cfg_.ic_mode() == IcMode::Xive ? IcMode::Xive : IcMode::Xics;
     }
     cas_reboot_ = false;
+    // Like QEMU's ROM blobs, the guest image is copied in again; the rest of RAM persists.
+    if (image_) image_->load(mem_);
     for (auto& v : vcpus_) {
         cpu::Cpu& c = *v->cpu;
         const uint64_t icount = c.icount();

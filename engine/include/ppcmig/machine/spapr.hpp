@@ -129,6 +129,7 @@ private:
     uint64_t now_ = 0;                 ///< virtual time (TB ticks) at the start of the round
     uint64_t quantum_ = 10000;         ///< ticks per round-robin slice
     uint64_t entry_ = 0;
+    std::optional<memory::ElfImage> image_;  ///< restored on every reset, as QEMU restores -kernel
     uint64_t fdt_addr_ = 0;
     std::vector<uint8_t> fdt_;
     IcMode active_ic_ = IcMode::Xics;
