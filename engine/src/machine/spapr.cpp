@@ -31,6 +31,14 @@ bool pcr_gate(const cpu::Cpu& c, const isa::InsnSpec& s) {
     return false;
 }
 
+// KVM-HV only runs vCPUs with the host's PVR: a model of the host's family (POWER8E or
+// POWER8NVL on a POWER8 host) presents the host PVR (QEMU's PVR work-around).
+uint32_t presented_pvr(const MachineConfig& cfg, const cpu::CpuModel& m) {
+    if (cfg.accel != Accel::KvmHv) return m.pvr;
+    const auto host = cpu::find_model(cfg.host_cpu);
+    return host && host->family == m.family ? host->pvr : m.pvr;
+}
+
 unsigned dec_width(const cpu::Cpu& c) {
     return (c.s.spr[cpu::sprn::LPCR] & cpu::lpcr::LD) ? c.model().dec_bits : 32;
 }
@@ -130,7 +138,7 @@ void SpaprMachine::reset() {
         cpu::Cpu& c = *v->cpu;
         const uint64_t icount = c.icount();
         c.s = cpu::CpuState{};
-        c.s.spr[cpu::sprn::PVR] = c.model().pvr;
+        c.s.spr[cpu::sprn::PVR] = presented_pvr(cfg_, c.model());
         c.s.spr[cpu::sprn::PIR] = v->index;
         c.s.spr[cpu::sprn::LPCR] = (caps_[static_cast<size_t>(CapId::LargeDecr)] ? cpu::lpcr::LD : 0);
         c.s.spr[cpu::sprn::DEC] = 0xFFFFFFFF;  // reset value: no decrementer interrupt pending
