@@ -380,3 +380,74 @@ def test_large_decrementer_follows_cap_large_decr(tmp_path: Path) -> None:
     assert int(st["cpus"][0]["gpr"][24], 16) == 1  # 2^32 truncated to a 32-bit 0: fires at once
     assert st["cpus"][0]["interrupts"] == {"0x900": 1}
     assert st["powered_off"]
+
+
+XIVE_GUEST = r"""
+    mfspr 30,1023
+    cmpdi 30,0
+    bne xive_secondary
+    addi 4,31,(xvec - base)   # CAS advertising XIVE (dual mode: the machine reboots once)
+    li 5,0
+    li 6,0
+    HCALL 0xF002
+    lis 10,0x2                # queue page 0x20000 (4 KiB), cleared
+    li 11,0
+    std 11,0(10)
+    li 4,0                    # H_INT_SET_QUEUE_CONFIG(0, server 0, prio 5, 0x20000, 12)
+    li 5,0
+    li 6,5
+    mr 7,10
+    li 8,12
+    HCALL 0x3B8
+    mr 20,3
+    li 4,2                    # H_INT_SET_SOURCE_CONFIG(SET_EISN, lisn 0, target 0, prio 5, eisn 0x1234)
+    li 5,0
+    li 6,0
+    li 7,5
+    li 8,0x1234
+    HCALL 0x3AC
+    mr 21,3
+    RTAS xrtas_start          # vCPU 1 triggers the IPI
+1:  lwz 12,0(10)              # poll the queue: generation bit 1 and our EISN
+    srwi 13,12,31
+    cmpwi 13,1
+    bne 1b
+    clrlwi 22,12,1
+""" + POWEROFF + r"""
+xive_secondary:
+    li 4,1                    # H_INT_ESB(store, lisn 0, offset 0 = trigger, data 0)
+    li 5,0
+    li 6,0
+    li 7,0
+    HCALL 0x3C8
+2:  b 2b
+    .align 3
+xrtas_start: .long 0x2006, 3, 1, 1, 0x10000, 0, 0
+    .align 3
+xvec:
+    .long 0xffffffff, 0x0f000005
+    .long 0x00000000, 0xffffffff
+    .byte 4
+    .byte 2, 0, 0, 0
+    .byte 0, 0
+    .byte 0, 0
+    .byte 0, 0
+    .byte 23
+    .fill 22, 1, 0
+    .byte 0x80
+    .byte 0
+"""
+
+
+def test_xive_ipi_through_hypercalls_and_event_queue(tmp_path: Path) -> None:
+    elf = build(tmp_path, XIVE_GUEST, "xive")
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9", "--smp", "2")
+    assert st["active_interrupt_controller"] == "xive"
+    cpu0 = st["cpus"][0]
+    assert int(cpu0["gpr"][20], 16) == 0 and int(cpu0["gpr"][21], 16) == 0
+    assert int(cpu0["gpr"][22], 16) == 0x1234
+    assert st["powered_off"]
+    # The same guest (it advertises both modes) on a XICS machine stays in XICS mode.
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2,ic-mode=xics", "--cpu", "POWER9", "--smp", "2", insns=200_000)
+    assert st["active_interrupt_controller"] == "xics"
+    assert int(st["cpus"][0]["gpr"][20], 16) == (1 << 64) - 2  # H_FUNCTION: no XIVE hcalls in XICS mode

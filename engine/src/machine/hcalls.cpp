@@ -23,7 +23,18 @@ enum : uint64_t {
     H_CEDE = 0xE0, H_CONFER = 0xE4, H_PROD = 0xE8,
     H_GET_CPU_CHARACTERISTICS = 0x1AC, H_SET_MODE = 0x31C,
     KVMPPC_H_RTAS = 0xF000, KVMPPC_H_CAS = 0xF002,
+    H_INT_GET_SOURCE_INFO = 0x3A8, H_INT_SET_SOURCE_CONFIG = 0x3AC, H_INT_GET_SOURCE_CONFIG = 0x3B0,
+    H_INT_GET_QUEUE_INFO = 0x3B4, H_INT_SET_QUEUE_CONFIG = 0x3B8, H_INT_GET_QUEUE_CONFIG = 0x3BC,
+    H_INT_SET_OS_REPORTING_LINE = 0x3C0, H_INT_GET_OS_REPORTING_LINE = 0x3C4, H_INT_ESB = 0x3C8,
+    H_INT_SYNC = 0x3CC, H_INT_RESET = 0x3D0,
 };
+constexpr int64_t H_P1 = -54, H_P2 = -55, H_P3 = -56, H_P4 = -57, H_P5 = -58;
+// XIVE hypercall flags (PAPR; IBM bit numbering).
+constexpr uint64_t XIVE_SRC_H_INT_ESB = uint64_t(1) << 3, XIVE_SRC_LSI = uint64_t(1) << 2,
+                   XIVE_SRC_TRIGGER = uint64_t(1) << 1, XIVE_SRC_SET_EISN = uint64_t(1) << 1,
+                   XIVE_SRC_MASK = uint64_t(1) << 0, XIVE_END_ALWAYS_NOTIFY = uint64_t(1) << 0,
+                   XIVE_ESB_STORE = uint64_t(1) << 0, XIVE_END_DEBUG = uint64_t(1) << 0;
+constexpr unsigned kXiveEsbShift = 16;
 // Return codes.
 constexpr int64_t H_SUCCESS = 0, H_HARDWARE = -1, H_FUNCTION = -2, H_PARAMETER = -4,
                   H_UNSUPPORTED_FLAG = -256;
@@ -171,6 +182,11 @@ int SpaprMachine::hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc) {
             g[4] = v.icp.xirr;
             g[5] = v.icp.mfrr;
             break;
+        case H_INT_GET_SOURCE_INFO: case H_INT_SET_SOURCE_CONFIG: case H_INT_GET_SOURCE_CONFIG:
+        case H_INT_GET_QUEUE_INFO: case H_INT_SET_QUEUE_CONFIG: case H_INT_GET_QUEUE_CONFIG:
+        case H_INT_SET_OS_REPORTING_LINE: case H_INT_GET_OS_REPORTING_LINE: case H_INT_ESB:
+        case H_INT_SYNC: case H_INT_RESET:
+            return h_xive(v, c, nr);
         case KVMPPC_H_CAS: return h_cas(v, c);
         case KVMPPC_H_RTAS: return h_rtas(v, c);
         default: ret = H_FUNCTION; break;
@@ -189,6 +205,126 @@ void SpaprMachine::icp_update(Vcpu& v) {
     }
     if (v.icp.pending_priority < cppr && (v.icp.xirr & 0xFFFFFF) != 0) v.cpu->set_pending(cpu::kPendExternal);
     else v.cpu->clear_pending(cpu::kPendExternal);
+}
+
+int SpaprMachine::h_xive(Vcpu&, cpu::Cpu& c, uint64_t nr) {
+    auto& g = c.s.gpr;
+    int64_t ret = H_SUCCESS;
+    auto notify = [&](int target) {
+        if (target >= 0 && static_cast<size_t>(target) < vcpus_.size())
+            vcpus_[static_cast<size_t>(target)]->cpu->set_pending(cpu::kPendExternal);
+    };
+    const uint64_t flags = g[4];
+    if (active_ic_ != IcMode::Xive) {
+        g[3] = static_cast<uint64_t>(H_FUNCTION);  // XIVE hcalls exist only in XIVE mode
+        return cpu::kJump;
+    }
+    auto source = [&](uint64_t lisn) -> XiveSource* {
+        return lisn < xive_.sources.size() ? &xive_.sources[lisn] : nullptr;
+    };
+    auto queue = [&](uint64_t target, uint64_t prio) -> XiveQueue* {
+        if (target >= xive_.queues.size() || prio >= Xive::kPriorities) return nullptr;
+        return &xive_.queues[target][prio];
+    };
+    switch (nr) {
+        case H_INT_GET_SOURCE_INFO: {
+            if (flags) { ret = H_PARAMETER; break; }
+            if (!source(g[5])) { ret = H_P2; break; }
+            // The ESB pages are not mapped for a real-mode guest: ESB accesses go via H_INT_ESB.
+            g[4] = XIVE_SRC_H_INT_ESB | XIVE_SRC_TRIGGER;
+            g[5] = ~uint64_t(0);
+            g[6] = ~uint64_t(0);
+            g[7] = kXiveEsbShift;
+            break;
+        }
+        case H_INT_SET_SOURCE_CONFIG: {
+            if (flags & ~(XIVE_SRC_SET_EISN | XIVE_SRC_MASK)) { ret = H_PARAMETER; break; }
+            XiveSource* s = source(g[5]);
+            if (!s) { ret = H_P2; break; }
+            const uint64_t target = g[6], prio = g[7];
+            if (flags & XIVE_SRC_MASK || prio == 0xFF) {
+                s->masked = true;
+                s->priority = 0xFF;
+                break;
+            }
+            if (target >= vcpus_.size()) { ret = H_P3; break; }
+            if (prio >= Xive::kPriorities) { ret = H_P4; break; }
+            s->masked = false;
+            s->target = static_cast<uint32_t>(target);
+            s->priority = static_cast<uint8_t>(prio);
+            if (flags & XIVE_SRC_SET_EISN) s->eisn = static_cast<uint32_t>(g[8]);
+            if (s->pq == 0b01) s->pq = 0b00;  // configuring a source turns it on
+            break;
+        }
+        case H_INT_GET_SOURCE_CONFIG: {
+            const XiveSource* s = source(g[5]);
+            if (flags) { ret = H_PARAMETER; break; }
+            if (!s) { ret = H_P2; break; }
+            g[4] = s->target;
+            g[5] = s->masked ? 0xFF : s->priority;
+            g[6] = s->eisn;
+            break;
+        }
+        case H_INT_GET_QUEUE_INFO: {
+            if (flags) { ret = H_PARAMETER; break; }
+            if (g[5] >= vcpus_.size()) { ret = H_P2; break; }
+            if (g[6] >= Xive::kPriorities) { ret = H_P3; break; }
+            g[4] = ~uint64_t(0);  // no notification page mapped
+            g[5] = 16;            // queues of up to 64 KiB
+            break;
+        }
+        case H_INT_SET_QUEUE_CONFIG: {
+            if (flags & ~XIVE_END_ALWAYS_NOTIFY) { ret = H_PARAMETER; break; }
+            XiveQueue* q = queue(g[5], g[6]);
+            if (g[5] >= vcpus_.size()) { ret = H_P2; break; }
+            if (!q) { ret = H_P3; break; }
+            const uint64_t qpage = g[7], qsize = g[8];
+            if (qsize == 0) { *q = XiveQueue{}; break; }
+            if (qsize != 12 && qsize != 16 && qsize != 21 && qsize != 24) { ret = H_P5; break; }
+            if ((qpage & ((uint64_t(1) << qsize) - 1)) || !mem_.contains(qpage, uint64_t(1) << qsize)) { ret = H_P4; break; }
+            *q = XiveQueue{qpage, static_cast<uint8_t>(qsize), 0, true, (flags & XIVE_END_ALWAYS_NOTIFY) != 0};
+            break;
+        }
+        case H_INT_GET_QUEUE_CONFIG: {
+            if (flags & ~XIVE_END_DEBUG) { ret = H_PARAMETER; break; }
+            const XiveQueue* q = queue(g[5], g[6]);
+            if (g[5] >= vcpus_.size()) { ret = H_P2; break; }
+            if (!q) { ret = H_P3; break; }
+            g[4] = q->always_notify ? XIVE_END_ALWAYS_NOTIFY : 0;
+            g[5] = q->qpage;
+            g[6] = q->qshift;
+            if (flags & XIVE_END_DEBUG) g[7] = (uint64_t(q->generation) << 63) | q->index;
+            break;
+        }
+        case H_INT_ESB: {
+            if (flags & ~XIVE_ESB_STORE) { ret = H_PARAMETER; break; }
+            if (!source(g[5])) { ret = H_P2; break; }
+            const uint64_t offset = g[6];
+            if (offset >= (uint64_t(1) << kXiveEsbShift)) { ret = H_P3; break; }
+            int target = -1;
+            if (flags & XIVE_ESB_STORE) {
+                xive_.esb_store(mem_, static_cast<uint32_t>(g[5]), offset, target);
+                g[4] = 0;
+            } else {
+                g[4] = xive_.esb_load(mem_, static_cast<uint32_t>(g[5]), offset, target);
+            }
+            notify(target);
+            break;
+        }
+        case H_INT_SYNC:
+            if (flags) { ret = H_PARAMETER; break; }
+            if (!source(g[5])) { ret = H_P2; break; }
+            break;
+        case H_INT_RESET:
+            if (flags) { ret = H_PARAMETER; break; }
+            xive_.reset();
+            break;
+        default:  // the OS reporting line is not implemented (as in QEMU)
+            ret = H_FUNCTION;
+            break;
+    }
+    g[3] = static_cast<uint64_t>(ret);
+    return cpu::kJump;
 }
 
 int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {

@@ -86,7 +86,7 @@ bool Vcpu::intercept(cpu::Cpu&, const cpu::InterruptInfo& info) {
 
 // ---------------------------------------------------------------- SpaprMachine
 SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
-    : cfg_(std::move(cfg)), beh_(behaviour), mem_(cfg_.ram_bytes) {
+    : cfg_(std::move(cfg)), beh_(behaviour), mem_(cfg_.ram_bytes), xive_(cfg_.smp, cfg_.smp) {
     warnings_ = cfg_.warnings;
     cfg_.apply_caps(warnings_);  // throws ConfigError: the machine refuses to start
     caps_ = cfg_.effective_caps();
@@ -132,6 +132,7 @@ void SpaprMachine::reset() {
         active_ic_ = cfg_.ic_mode() == IcMode::Xive ? IcMode::Xive : IcMode::Xics;
     }
     cas_reboot_ = false;
+    xive_.reset();
     // Like QEMU's ROM blobs, the guest image is copied in again; the rest of RAM persists.
     if (image_) image_->load(mem_);
     for (auto& v : vcpus_) {

@@ -14,6 +14,7 @@
 
 #include "ppcmig/cpu/cpu.hpp"
 #include "ppcmig/machine/config.hpp"
+#include "ppcmig/machine/xive.hpp"
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/memory/guest_memory.hpp"
 
@@ -94,6 +95,7 @@ public:
     [[nodiscard]] uint64_t now() const { return now_; }
     [[nodiscard]] const CapValues& effective_caps() const { return caps_; }
     [[nodiscard]] IcMode active_ic() const { return active_ic_; }
+    [[nodiscard]] const Xive& xive() const { return xive_; }
     [[nodiscard]] uint64_t fdt_address() const { return fdt_addr_; }
     [[nodiscard]] bool powered_off() const { return powered_off_; }
     [[nodiscard]] uint64_t resets() const { return resets_; }
@@ -118,6 +120,7 @@ private:
     void build_fdt();
     int h_cas(Vcpu& v, cpu::Cpu& c);
     int h_rtas(Vcpu& v, cpu::Cpu& c);
+    int h_xive(Vcpu& v, cpu::Cpu& c, uint64_t nr);
 
     MachineConfig cfg_;
     Behaviour beh_;
@@ -134,6 +137,7 @@ private:
     std::vector<uint8_t> fdt_;
     IcMode active_ic_ = IcMode::Xics;
     std::array<uint8_t, 32> ov5_cas_{};  ///< negotiated option vector 5 (bytes 1..32)
+    Xive xive_;
     bool have_guest_ = false;
     bool powered_off_ = false;
     bool reset_requested_ = false;
