@@ -2,6 +2,8 @@
 // DFP and TM rows.
 #include <gtest/gtest.h>
 
+#include "bare_cpu.hpp"
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -190,30 +192,9 @@ namespace {
 
 using namespace ppcmig;
 
-class Recorder : public cpu::Environment {
-public:
-    std::vector<cpu::InterruptInfo> taken;
-    bool intercept(cpu::Cpu& c, const cpu::InterruptInfo& info) override {
-        taken.push_back(info);
-        c.request_halt();
-        return true;
-    }
-};
-
-struct Machine {
-    explicit Machine(const char* model) : mem(1 << 20), cpu(*cpu::find_model(model), mem, env) {
-        cpu.set_msr(cpu::msr::SF | cpu::msr::ME | cpu::msr::FP | cpu::msr::VEC | cpu::msr::VSX);
-    }
-    void put(uint64_t addr, std::initializer_list<uint32_t> words) {
-        for (uint32_t w : words) {
-            uint8_t b[4];
-            for (int i = 0; i < 4; ++i)
-                b[i] = static_cast<uint8_t>(cpu.little_endian() ? w >> (8 * i) : w >> (24 - 8 * i));
-            mem.write(addr, b);
-            cpu.invalidate_code(addr, 4);
-            addr += 4;
-        }
-    }
+// BareCpu that stops at the first interrupt (recorded in env.taken).
+struct Machine : test::BareCpu {
+    explicit Machine(const char* model) : BareCpu(model) { env.catch_interrupts = true; }
     void put_bytes(uint64_t addr, const std::vector<uint8_t>& b) { mem.write(addr, b); }
     /// Runs the words at 0x1000 followed by an illegal word that stops the run.
     void run(std::initializer_list<uint32_t> words) {
@@ -222,9 +203,6 @@ struct Machine {
         cpu.s.nip = 0x1000;
         cpu.run(1000);
     }
-    memory::GuestMemory mem;
-    Recorder env;
-    cpu::Cpu cpu;
 };
 
 constexpr uint32_t kIllegal = 0;

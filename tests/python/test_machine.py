@@ -33,6 +33,18 @@ PRELUDE = r"""
     ori 3,3,0xF000
     sc 1
     .endm
+    .macro INSTALL vec, label, dwords   # copy an interrupt handler to its vector
+    li 5,\vec
+    addi 6,31,(\label - base)
+    li 7,\dwords
+    mtctr 7
+1000:
+    ld 7,0(6)
+    std 7,0(5)
+    addi 5,5,8
+    addi 6,6,8
+    bdnz 1000b
+    .endm
     .text
     .globl _start
 _start:
@@ -176,14 +188,7 @@ def test_cas_xive_in_dual_mode_reboots_into_xive(tmp_path: Path) -> None:
 
 PROBE_P8 = r"""
     # vector 0x700: record SRR1 in r22 and skip the instruction
-    li 5,0x700
-    addi 6,31,(handler - base)
-    ld 7,0(6)
-    std 7,0(5)
-    ld 7,8(6)
-    std 7,8(5)
-    ld 7,16(6)
-    std 7,16(5)
+    INSTALL 0x700, handler, 3
     li 22,0
     # enable VMX, then run a POWER8 (ISA 2.07) instruction
     mfmsr 8
@@ -218,14 +223,7 @@ def test_kvm_hv_power7_compat_traps_power8_instructions(tmp_path: Path) -> None:
 
 DEC_GUEST = r"""
     # vector 0x900: r24 += 1, DEC = 1000, rfid
-    li 5,0x900
-    addi 6,31,(dec_handler - base)
-    ld 7,0(6)
-    std 7,0(5)
-    ld 7,8(6)
-    std 7,8(5)
-    ld 7,16(6)
-    std 7,16(5)
+    INSTALL 0x900, dec_handler, 3
     li 24,0
     li 9,1000
     mtdec 9
@@ -262,26 +260,7 @@ SMP_GUEST = r"""
     cmpdi 30,0
     bne secondary
     # vector 0x500 (external): accept and EOI the IPI, count it in r26
-    li 5,0x500
-    addi 6,31,(ext_handler - base)
-    ld 7,0(6)
-    std 7,0(5)
-    ld 7,8(6)
-    std 7,8(5)
-    ld 7,16(6)
-    std 7,16(5)
-    ld 7,24(6)
-    std 7,24(5)
-    ld 7,32(6)
-    std 7,32(5)
-    ld 7,40(6)
-    std 7,40(5)
-    ld 7,48(6)
-    std 7,48(5)
-    ld 7,56(6)
-    std 7,56(5)
-    ld 7,64(6)
-    std 7,64(5)
+    INSTALL 0x500, ext_handler, 9
     li 26,0
     li 4,0xff            # H_CPPR 0xff: the ICP resets with everything masked
     HCALL 0x68
@@ -339,16 +318,7 @@ def test_kvm_hv_presents_the_host_pvr_for_a_model_of_the_same_family(tmp_path: P
 
 
 LARGE_DEC = r"""
-    li 5,0x900               # vector 0x900: count in r24, then stop taking DEC interrupts
-    addi 6,31,(h - base)
-    ld 7,0(6)
-    std 7,0(5)
-    ld 7,8(6)
-    std 7,8(5)
-    ld 7,16(6)
-    std 7,16(5)
-    ld 7,24(6)
-    std 7,24(5)
+    INSTALL 0x900, h, 4      # vector 0x900: count in r24, then stop taking DEC interrupts
     li 24,0
     li 9,1
     sldi 9,9,32              # DEC = 2^32: fits a 56-bit large decrementer, not a 32-bit one

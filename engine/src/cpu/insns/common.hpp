@@ -65,6 +65,22 @@ inline uint64_t ea_du(Cpu& c, const Decoded& d) { return c.ea(c.s.gpr[f_ra(d)] +
 inline uint64_t ea_dsu(Cpu& c, const Decoded& d) { return c.ea(c.s.gpr[f_ra(d)] + static_cast<uint64_t>(f_ds(d))); }
 inline uint64_t ea_xu(Cpu& c, const Decoded& d) { return c.ea(c.s.gpr[f_ra(d)] + c.s.gpr[f_rb(d)]); }
 
+/// Addressing forms of loads and stores, for handler templates: D (RA|0 + SI), DS (RA|0 + DS),
+/// X (RA|0 + RB); the update forms use RA itself.
+enum class Ea { D, DS, X };
+template <Ea K>
+uint64_t ea_of(Cpu& c, const Decoded& d) {
+    if constexpr (K == Ea::D) return ea_d(c, d);
+    else if constexpr (K == Ea::DS) return ea_ds(c, d);
+    else return ea_x(c, d);
+}
+template <Ea K>
+uint64_t ea_upd(Cpu& c, const Decoded& d) {
+    if constexpr (K == Ea::D) return ea_du(c, d);
+    else if constexpr (K == Ea::DS) return ea_dsu(c, d);
+    else return ea_xu(c, d);
+}
+
 // ---- condition register ----
 inline void set_crf(CpuState& s, unsigned bf, uint32_t v4) {
     const unsigned sh = 28 - 4 * bf;

@@ -18,19 +18,6 @@ uint64_t extend(T v, bool sext) {
     return static_cast<uint64_t>(v);
 }
 
-enum class Ea { D, DS, X };
-template <Ea K>
-uint64_t ea_of(Cpu& c, const Decoded& d) {
-    if constexpr (K == Ea::D) return ea_d(c, d);
-    else if constexpr (K == Ea::DS) return ea_ds(c, d);
-    else return ea_x(c, d);
-}
-template <Ea K>
-uint64_t ea_upd(Cpu& c, const Decoded& d) {
-    if constexpr (K == Ea::D) return ea_du(c, d);
-    else if constexpr (K == Ea::DS) return ea_dsu(c, d);
-    else return ea_xu(c, d);
-}
 
 template <class T, bool Sext, Ea K>
 int ld(Cpu& c, const Decoded& d) {

@@ -43,18 +43,6 @@ fpu::Env arith_env(const Cpu& c) { return fpu::env_of(c.s.fpscr, true); }
 void set_fpr(Cpu& c, unsigned n, uint64_t v) { fpu::set_scalar(c.s.vsr[n], v); }
 
 // ---------------- loads and stores ----------------
-enum class Ea { D, DS, X };
-template <Ea K>
-uint64_t ea_of(Cpu& c, const Decoded& d) {
-    if constexpr (K == Ea::D) return ea_d(c, d);
-    else if constexpr (K == Ea::DS) return ea_ds(c, d);
-    else return ea_x(c, d);
-}
-template <Ea K>
-uint64_t ea_upd(Cpu& c, const Decoded& d) {
-    if constexpr (K == Ea::D) return ea_du(c, d);
-    else return ea_xu(c, d);
-}
 
 template <bool Single>
 uint64_t load_fp(Cpu& c, uint64_t ea) {
