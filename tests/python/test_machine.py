@@ -180,7 +180,7 @@ def test_cas_fails_with_real_pvrs_only_and_max_compat(tmp_path: Path) -> None:
 
 
 def test_cas_xive_in_dual_mode_reboots_into_xive(tmp_path: Path) -> None:
-    elf = cas_guest(tmp_path, [P8_LOGICAL, (0xFFFFFFFF, 0x0F000005)], xive=0x80)
+    elf = cas_guest(tmp_path, [P8_LOGICAL, (0xFFFFFFFF, 0x0F000005)], xive=0x40)
     p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
     assert st["active_interrupt_controller"] == "xive"
     assert st["resets"] == 2  # boot, then the CAS reboot; the second CAS keeps XIVE
@@ -404,7 +404,7 @@ xvec:
     .byte 0, 0
     .byte 23
     .fill 22, 1, 0
-    .byte 0x80
+    .byte 0x40
     .byte 0
 """
 
@@ -417,7 +417,14 @@ def test_xive_ipi_through_hypercalls_and_event_queue(tmp_path: Path) -> None:
     assert int(cpu0["gpr"][20], 16) == 0 and int(cpu0["gpr"][21], 16) == 0
     assert int(cpu0["gpr"][22], 16) == 0x1234
     assert st["powered_off"]
-    # The same guest (it advertises both modes) on a XICS machine stays in XICS mode.
+    # The same XIVE-only guest on a XICS machine: QEMU's CAS error, and the machine stops.
     p, st = run(tmp_path, elf, "--machine", "pseries-4.2,ic-mode=xics", "--cpu", "POWER9", "--smp", "2", insns=200_000)
+    assert "Guest requested unavailable interrupt mode (XIVE), try the ic-mode=xive or ic-mode=dual machine property" in p.stderr
     assert st["active_interrupt_controller"] == "xics"
-    assert int(st["cpus"][0]["gpr"][20], 16) == (1 << 64) - 2  # H_FUNCTION: no XIVE hcalls in XICS mode
+
+
+def test_cas_rejects_the_both_bits_as_qemu_does(tmp_path: Path) -> None:
+    elf = cas_guest(tmp_path, [P8_LOGICAL], xive=0x80)
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
+    assert "guest requested an invalid interrupt mode" in p.stderr
+    assert st["powered_off"]

@@ -364,9 +364,24 @@ int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
             return cpu::kJump;
         }
         if (chosen != v.compat_pvr) set_compat_all(chosen);
+        // Option vector 5: the "both" bits are the platform's to announce, never the guest's.
+        if (ov5[23] & 0x80) {
+            log_error("guest requested hash and radix MMU, which is invalid.");
+            powered_off_ = true;
+            return cpu::kHalt;
+        }
+        if (ov5[22] & 0x80) {
+            log_error("guest requested an invalid interrupt mode");
+            powered_off_ = true;
+            return cpu::kHalt;
+        }
+        if ((ov5[23] & 0x40) && !compat_valid(c.model(), logical_pvr::V3_00, 0, max)) {
+            log_error("Guest requested unavailable MMU mode (radix).");
+            powered_off_ = true;
+            return cpu::kHalt;
+        }
         // Interrupt mode from option vector 5 byte 23.
-        const uint8_t xive = ov5[22];
-        const bool guest_xive = (xive & 0xC0) != 0, guest_xics = (xive & 0x40) == 0;
+        const bool guest_xive = (ov5[22] & 0x40) != 0, guest_xics = !guest_xive;
         const IcMode mode = cfg_.ic_mode();
         IcMode want = active_ic_;
         if (mode == IcMode::Xics || mode == IcMode::Legacy) {
@@ -489,12 +504,13 @@ void SpaprMachine::build_fdt() {
 
     check(fdt_begin_node(f, "chosen"), "chosen");
     check(fdt_property_string(f, "stdout-path", "/vdevice/vty@71000000"), "stdout-path");
-    // Platform-supported option vector 5 (what CAS intersects with the guest's): XIVE support
-    // per ic-mode in byte 23.
-    uint8_t ov5[32] = {};
+    // What the platform supports in option vector 5, as (byte index, value) pairs: byte 23
+    // interrupt controllers (per ic-mode), 24 MMU (radix from POWER9 on), 25/26 radix options.
     const IcMode mode = cfg_.ic_mode();
-    ov5[22] = mode == IcMode::Dual ? 0x80 : mode == IcMode::Xive ? 0x40 : 0x00;
-    check(fdt_property(f, "ibm,architecture-vec-5", ov5, sizeof ov5), "ov5");
+    const bool radix = compat_valid(cfg_.cpu, logical_pvr::V3_00, 0, cfg_.max_compat_pvr);
+    const uint8_t platform[] = {23, static_cast<uint8_t>(mode == IcMode::Dual ? 0x80 : mode == IcMode::Xive ? 0x40 : 0x00),
+                                24, static_cast<uint8_t>(radix ? 0xC0 : 0x00), 25, 0x00, 26, 0x40};
+    check(fdt_property(f, "ibm,arch-vec-5-platform-support", platform, sizeof platform), "ov5 platform");
     check(fdt_end_node(f), "chosen end");
 
     check(fdt_begin_node(f, "memory@0"), "memory");
