@@ -428,3 +428,29 @@ def test_cas_rejects_the_both_bits_as_qemu_does(tmp_path: Path) -> None:
     p, st = run(tmp_path, elf, "--machine", "pseries-4.2", "--cpu", "POWER9")
     assert "guest requested an invalid interrupt mode" in p.stderr
     assert st["powered_off"]
+
+
+ICS_GUEST = r"""
+    RTAS set_xive            # irq 0x1005 -> server 0, priority 5
+    RTAS int_off
+    RTAS get_xive
+    lwz 20,16(4)             # rets: status, server, priority
+    lwz 21,20(4)
+    lwz 22,24(4)
+    RTAS int_on
+    RTAS get_xive
+    lwz 23,24(4)
+""" + POWEROFF + r"""
+    .align 3
+set_xive: .long 0x200A, 3, 1, 0x1005, 0, 5, 0
+int_off:  .long 0x200C, 1, 1, 0x1005, 0
+int_on:   .long 0x200D, 1, 1, 0x1005, 0
+get_xive: .long 0x200B, 1, 3, 0x1005, 0, 0, 0
+"""
+
+
+def test_xics_source_configuration_through_rtas(tmp_path: Path) -> None:
+    elf = build(tmp_path, ICS_GUEST, "ics")
+    p, st = run(tmp_path, elf, "--machine", "pseries-4.0", "--cpu", "POWER9")
+    g = [int(x, 16) for x in st["cpus"][0]["gpr"]]
+    assert (g[20], g[21], g[22], g[23]) == (0, 0, 0xFF, 5)

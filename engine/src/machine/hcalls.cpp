@@ -43,7 +43,8 @@ constexpr int64_t H_SUCCESS = 0, H_HARDWARE = -1, H_FUNCTION = -2, H_PARAMETER =
 enum : uint32_t {
     RTAS_DISPLAY_CHARACTER = 0x2000, RTAS_GET_TIME_OF_DAY = 0x2001, RTAS_POWER_OFF = 0x2003,
     RTAS_SYSTEM_REBOOT = 0x2004, RTAS_QUERY_CPU_STOPPED_STATE = 0x2005, RTAS_START_CPU = 0x2006,
-    RTAS_STOP_SELF = 0x2007,
+    RTAS_STOP_SELF = 0x2007, RTAS_IBM_SET_XIVE = 0x200A, RTAS_IBM_GET_XIVE = 0x200B,
+    RTAS_IBM_INT_OFF = 0x200C, RTAS_IBM_INT_ON = 0x200D,
 };
 
 constexpr uint8_t kXicsIpiPriority = 0;  // ppcmig's IPIs arrive at the priority in MFRR
@@ -478,6 +479,31 @@ int SpaprMachine::h_rtas(Vcpu& v, cpu::Cpu& c) {
             case RTAS_STOP_SELF:
                 v.running = false;
                 return cpu::kHalt;
+            case RTAS_IBM_SET_XIVE: case RTAS_IBM_GET_XIVE: case RTAS_IBM_INT_OFF: case RTAS_IBM_INT_ON: {
+                // XICS source configuration (PAPR); only while XICS is the active controller.
+                const uint32_t irq = arg(0);
+                if (active_ic_ != IcMode::Xics || irq < kXicsIrqBase || irq - kXicsIrqBase >= ics_.size()) {
+                    ret(0, static_cast<uint32_t>(-3));
+                    break;
+                }
+                IcsIrq& e = ics_[irq - kXicsIrqBase];
+                if (token == RTAS_IBM_SET_XIVE) {
+                    if (arg(1) >= vcpus_.size()) { ret(0, static_cast<uint32_t>(-3)); break; }
+                    e.server = arg(1);
+                    e.priority = static_cast<uint8_t>(arg(2));
+                    e.saved_priority = e.priority;
+                } else if (token == RTAS_IBM_GET_XIVE) {
+                    ret(1, e.server);
+                    ret(2, e.priority);
+                } else if (token == RTAS_IBM_INT_OFF) {
+                    e.saved_priority = e.priority;
+                    e.priority = 0xFF;
+                } else {
+                    e.priority = e.saved_priority;
+                }
+                ret(0, 0);
+                break;
+            }
             default:
                 ret(0, static_cast<uint32_t>(-3));
                 break;
@@ -546,7 +572,8 @@ void SpaprMachine::build_fdt() {
         {"display-character", RTAS_DISPLAY_CHARACTER}, {"get-time-of-day", RTAS_GET_TIME_OF_DAY},
         {"power-off", RTAS_POWER_OFF}, {"system-reboot", RTAS_SYSTEM_REBOOT},
         {"query-cpu-stopped-state", RTAS_QUERY_CPU_STOPPED_STATE}, {"start-cpu", RTAS_START_CPU},
-        {"stop-self", RTAS_STOP_SELF},
+        {"stop-self", RTAS_STOP_SELF}, {"ibm,set-xive", RTAS_IBM_SET_XIVE},
+        {"ibm,get-xive", RTAS_IBM_GET_XIVE}, {"ibm,int-off", RTAS_IBM_INT_OFF}, {"ibm,int-on", RTAS_IBM_INT_ON},
     };
     for (const auto& t : tokens) check(fdt_property_u32(f, t.name, t.token), "rtas token");
     static constexpr char hypertas[] = "hcall-pft\0hcall-term\0hcall-dabr\0hcall-interrupt\0hcall-tce\0"

@@ -86,7 +86,11 @@ bool Vcpu::intercept(cpu::Cpu&, const cpu::InterruptInfo& info) {
 
 // ---------------------------------------------------------------- SpaprMachine
 SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
-    : cfg_(std::move(cfg)), beh_(behaviour), mem_(cfg_.ram_bytes), xive_(cfg_.smp, cfg_.smp) {
+    : cfg_(std::move(cfg)),
+      beh_(behaviour),
+      mem_(cfg_.ram_bytes),
+      xive_(cfg_.smp, cfg_.smp),
+      ics_(cfg_.version->nr_xirqs) {
     warnings_ = cfg_.warnings;
     cfg_.apply_caps(warnings_);  // throws ConfigError: the machine refuses to start
     caps_ = cfg_.effective_caps();
@@ -133,6 +137,7 @@ void SpaprMachine::reset() {
     }
     cas_reboot_ = false;
     xive_.reset();
+    std::fill(ics_.begin(), ics_.end(), IcsIrq{});
     // Like QEMU's ROM blobs, the guest image is copied in again; the rest of RAM persists.
     if (image_) image_->load(mem_);
     for (auto& v : vcpus_) {

@@ -35,6 +35,18 @@ struct Icp {
     friend bool operator==(const Icp&, const Icp&) = default;
 };
 
+/// One XICS interrupt source (ICS entry); the machine has nr_xirqs of them, numbered from
+/// kXicsIrqBase.
+struct IcsIrq {
+    uint32_t server = 0;
+    uint8_t priority = 0xFF;        ///< 0xFF: masked
+    uint8_t saved_priority = 0xFF;  ///< restored by ibm,int-on
+    uint8_t status = 0;
+    uint8_t flags = 0;              ///< LSI/MSI, claimed
+    friend bool operator==(const IcsIrq&, const IcsIrq&) = default;
+};
+inline constexpr uint32_t kXicsIrqBase = 0x1000;
+
 /// What stopped a machine run.
 enum class MachineStop : uint8_t { Budget, PowerOff, AllIdle, Error };
 
@@ -96,6 +108,7 @@ public:
     [[nodiscard]] const CapValues& effective_caps() const { return caps_; }
     [[nodiscard]] IcMode active_ic() const { return active_ic_; }
     [[nodiscard]] const Xive& xive() const { return xive_; }
+    [[nodiscard]] const std::vector<IcsIrq>& ics() const { return ics_; }
     [[nodiscard]] uint64_t fdt_address() const { return fdt_addr_; }
     [[nodiscard]] bool powered_off() const { return powered_off_; }
     [[nodiscard]] uint64_t resets() const { return resets_; }
@@ -138,6 +151,7 @@ private:
     IcMode active_ic_ = IcMode::Xics;
     std::array<uint8_t, 32> ov5_cas_{};  ///< negotiated option vector 5 (bytes 1..32)
     Xive xive_;
+    std::vector<IcsIrq> ics_;
     bool have_guest_ = false;
     bool powered_off_ = false;
     bool reset_requested_ = false;
