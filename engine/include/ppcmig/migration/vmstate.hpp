@@ -1,0 +1,136 @@
+// The vmstate schema DSL: one description of a device's state drives saving, loading, the vmdesc
+// JSON and the static diff. A schema is plain data (engine builds and user changesets edit it);
+// it reaches live state through a StateAccess adapter that binds field names to the object.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ppcmig/migration/qemu_file.hpp"
+
+namespace ppcmig::migration {
+
+/// Wire types of fields (all big-endian on the wire).
+enum class FieldType : uint8_t {
+    U8, U16, U32, U64, I8, I16, I32, I64, Bool,
+    Buffer,  ///< `size` raw bytes
+    Unused,  ///< `size` zero bytes on save, skipped on load
+    Struct,  ///< a nested vmsd (its own version window and subsections)
+};
+
+/// Load-time checks carried by a field instead of storing it.
+enum class FieldCheck : uint8_t {
+    None,
+    Equal,       ///< _EQUAL: the incoming value must equal the destination's current value
+    PositiveLe,  ///< INT32_POSITIVE_LE: 0 <= incoming <= current
+};
+
+/// Predicates schemas may use for needed() and field_exists(); evaluated by the adapter.
+/// User changesets pick among these by name.
+enum class Pred : uint8_t {
+    Always,
+    Never,
+    CompatPvrNonZero,      ///< cpu/compat (2.10+)
+    HasFloat,              ///< cpu/fpu: insns_flags has PPC_FLOAT
+    HasAltivec,            ///< cpu/altivec
+    HasVsx,                ///< cpu/vsx
+    MmuIs32Bit,            ///< cpu/sr
+    TmActive,              ///< cpu/tm: MSR[TS] != 0
+    Mmu64,                 ///< cpu/slb
+    Pre28Migration,        ///< machine property pre-2.8-migration
+    Pre210Migration,
+    Pre30Migration,
+    NotPre210Migration,
+    CapSetOnCmdlineAndDiffers,  ///< spapr/cap/* generic rule (the cap is the subsection's)
+    NotPre41Migration,     ///< hpt-max-page-size's own rule
+};
+std::string_view to_string(Pred p);
+std::optional<Pred> pred_from_string(std::string_view s);
+
+/// Hooks a schema may name; the adapter implements them.
+enum class Hook : uint8_t { None, CpuPreSave, CpuPostLoad, SpaprPreSave, SpaprPostLoad, CapPreSave, CapPreLoad };
+
+struct Vmsd;
+
+struct Field {
+    std::string name;           ///< on the wire (vmdesc) and in dumps
+    std::string binding;        ///< what the adapter reads/writes; defaults to name
+    FieldType type = FieldType::U64;
+    uint32_t count = 1;         ///< array length (1: scalar)
+    uint32_t size = 0;          ///< Buffer/Unused byte count
+    FieldCheck check = FieldCheck::None;
+    int version_id = 0;         ///< present when the processed version is >= this
+    Pred exists = Pred::Always; ///< field_exists predicate (takes precedence over version_id when not Always)
+    const Vmsd* vmsd = nullptr; ///< Struct fields
+    [[nodiscard]] uint32_t element_size() const;
+    [[nodiscard]] const std::string& key() const { return binding.empty() ? name : binding; }
+};
+
+struct Subsection {
+    const Vmsd* vmsd;
+    Pred needed = Pred::Always;
+    std::string arg;  ///< predicate argument (the cap name for CapSetOnCmdlineAndDiffers)
+};
+
+struct Vmsd {
+    std::string name;
+    int version_id = 1;
+    int minimum_version_id = 1;
+    std::vector<Field> fields;
+    std::vector<Subsection> subsections;
+    Hook pre_save = Hook::None;
+    Hook pre_load = Hook::None;
+    Hook post_load = Hook::None;
+};
+
+/// A failed load: the message chain as QEMU prints it (innermost first) plus where it happened.
+class LoadError : public std::runtime_error {
+public:
+    LoadError(std::vector<std::string> chain, std::string section, uint32_t instance, std::string field,
+              size_t offset);
+    std::vector<std::string> chain;
+    std::string section;
+    uint32_t instance;
+    std::string field;
+    size_t offset;
+    int err = -22;  ///< negative errno the load returns (-EINVAL, -ENOENT, -EIO …)
+    /// Adds an outer message (QEMU's wrapping) and returns *this for rethrow.
+    LoadError& wrap(std::string outer);
+};
+
+/// Binds a schema to live state.
+class StateAccess {
+public:
+    virtual ~StateAccess() = default;
+    virtual uint64_t get(std::string_view key, uint32_t index) const = 0;
+    virtual void set(std::string_view key, uint32_t index, uint64_t value) = 0;
+    /// Buffers: read into / write from `bytes` (size given by the field).
+    virtual void get_bytes(std::string_view key, std::span<uint8_t> bytes) const;
+    virtual void set_bytes(std::string_view key, std::span<const uint8_t> bytes);
+    /// The adapter for a nested struct field.
+    virtual StateAccess& nested(std::string_view key);
+    virtual bool predicate(Pred p, std::string_view arg) const;
+    /// Hooks; post_load may fail with a message (QEMU prints it, then the load fails).
+    virtual void run_pre_save(Hook h);
+    virtual void run_pre_load(Hook h);
+    virtual std::optional<std::string> run_post_load(Hook h, int version_id);
+};
+
+/// Serialises a vmsd payload (fields then needed subsections). Appends the vmdesc description
+/// of what was written to `desc` when non-null.
+void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* desc = nullptr);
+
+/// Loads a vmsd payload written at `version_id`. Throws LoadError with QEMU's messages.
+void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id);
+
+/// The schema as JSON (for vmstate-dump and the static diff).
+nlohmann::json describe(const Vmsd& v);
+
+}  // namespace ppcmig::migration

@@ -1,0 +1,332 @@
+#include "ppcmig/migration/vmstate.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace ppcmig::migration {
+
+namespace {
+
+constexpr uint8_t kSubsectionMarker = 0x05;
+
+struct PredName {
+    Pred p;
+    std::string_view name;
+};
+constexpr PredName kPredNames[] = {
+    {Pred::Always, "always"},
+    {Pred::Never, "never"},
+    {Pred::CompatPvrNonZero, "compat_pvr_nonzero"},
+    {Pred::HasFloat, "has_float"},
+    {Pred::HasAltivec, "has_altivec"},
+    {Pred::HasVsx, "has_vsx"},
+    {Pred::MmuIs32Bit, "mmu_32bit"},
+    {Pred::TmActive, "tm_active"},
+    {Pred::Mmu64, "mmu_64bit"},
+    {Pred::Pre28Migration, "pre_2_8_migration"},
+    {Pred::Pre210Migration, "pre_2_10_migration"},
+    {Pred::Pre30Migration, "pre_3_0_migration"},
+    {Pred::NotPre210Migration, "not_pre_2_10_migration"},
+    {Pred::CapSetOnCmdlineAndDiffers, "cap_set_on_cmdline_and_differs"},
+    {Pred::NotPre41Migration, "not_pre_4_1_migration"},
+};
+
+std::string_view type_name(const Field& f) {
+    const bool eq = f.check == FieldCheck::Equal;
+    switch (f.type) {
+        case FieldType::U8: return eq ? "uint8 equal" : "uint8";
+        case FieldType::U16: return eq ? "uint16 equal" : "uint16";
+        case FieldType::U32: return eq ? "uint32 equal" : "uint32";
+        case FieldType::U64: return eq ? "uint64 equal" : "uint64";
+        case FieldType::I8: return "int8";
+        case FieldType::I16: return "int16";
+        case FieldType::I32: return eq ? "int32 equal" : f.check == FieldCheck::PositiveLe ? "int32 le" : "int32";
+        case FieldType::I64: return "int64";
+        case FieldType::Bool: return "bool";
+        case FieldType::Buffer: return "buffer";
+        case FieldType::Unused: return "unused_buffer";
+        case FieldType::Struct: return "struct";
+    }
+    return "?";
+}
+
+bool field_present(const Field& f, int version, const StateAccess& s) {
+    if (f.exists != Pred::Always) return s.predicate(f.exists, {});
+    return version >= f.version_id;
+}
+
+void write_scalar(StreamWriter& w, FieldType t, uint64_t v) {
+    switch (t) {
+        case FieldType::U8: case FieldType::I8: case FieldType::Bool: w.u8(static_cast<uint8_t>(t == FieldType::Bool ? (v != 0) : v)); break;
+        case FieldType::U16: case FieldType::I16: w.be16(static_cast<uint16_t>(v)); break;
+        case FieldType::U32: case FieldType::I32: w.be32(static_cast<uint32_t>(v)); break;
+        default: w.be64(v); break;
+    }
+}
+
+uint64_t read_scalar(StreamReader& r, FieldType t) {
+    switch (t) {
+        case FieldType::U8: case FieldType::Bool: return r.u8();
+        case FieldType::I8: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(r.u8())));
+        case FieldType::U16: return r.be16();
+        case FieldType::I16: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(r.be16())));
+        case FieldType::U32: return r.be32();
+        case FieldType::I32: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(r.be32())));
+        default: return r.be64();
+    }
+}
+
+// QEMU's EQUAL texts: "%x != %x" (8/16-bit), PRIx32, PRIx64; local value first.
+std::string equal_message(const Field& f, uint64_t local, uint64_t incoming) {
+    (void)f;
+    return fmt::format("{:x} != {:x}", local, incoming);
+}
+
+[[noreturn]] void fail(const Vmsd& v, const Field& f, std::string inner, int err, size_t offset) {
+    std::vector<std::string> chain;
+    if (!inner.empty()) chain.push_back(std::move(inner));
+    chain.push_back(fmt::format("Failed to load {}:{}", v.name, f.name));
+    LoadError e(std::move(chain), v.name, 0, f.name, offset);
+    e.err = err;
+    throw e;
+}
+
+void load_subsections(const Vmsd& v, StateAccess& s, StreamReader& r) {
+    while (r.peek(0) == kSubsectionMarker) {
+        const int len = r.peek(1);
+        if (len < 0) return;
+        if (static_cast<size_t>(len) < v.name.size() + 1) return;  // not ours: stop silently
+        std::string name;
+        for (int i = 0; i < len; ++i) {
+            const int b = r.peek(2 + static_cast<size_t>(i));
+            if (b < 0) return;
+            name.push_back(static_cast<char>(b));
+        }
+        if (name.compare(0, v.name.size(), v.name) != 0) return;
+        const Subsection* sub = nullptr;
+        for (const auto& cand : v.subsections)
+            if (cand.vmsd->name == name) sub = &cand;
+        if (sub == nullptr) {
+            // QEMU (classic) fails with -ENOENT and no message of its own.
+            LoadError e({}, v.name, 0, name, r.offset());
+            e.err = -ENOENT;
+            throw e;
+        }
+        r.u8();
+        std::string consumed;
+        r.counted(consumed);
+        const int version = static_cast<int>(r.be32() & 0xFF);  // QEMU keeps only the low byte
+        load_vmsd(*sub->vmsd, s, r, version);
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(Pred p) {
+    for (const auto& n : kPredNames)
+        if (n.p == p) return n.name;
+    return "?";
+}
+
+std::optional<Pred> pred_from_string(std::string_view s) {
+    for (const auto& n : kPredNames)
+        if (n.name == s) return n.p;
+    return std::nullopt;
+}
+
+uint32_t Field::element_size() const {
+    switch (type) {
+        case FieldType::U8: case FieldType::I8: case FieldType::Bool: return 1;
+        case FieldType::U16: case FieldType::I16: return 2;
+        case FieldType::U32: case FieldType::I32: return 4;
+        case FieldType::U64: case FieldType::I64: return 8;
+        case FieldType::Buffer: case FieldType::Unused: return size;
+        case FieldType::Struct: return 0;
+    }
+    return 0;
+}
+
+LoadError::LoadError(std::vector<std::string> c, std::string sec, uint32_t inst, std::string fld, size_t off)
+    : std::runtime_error(c.empty() ? std::string("load failed") : c.back()),
+      chain(std::move(c)),
+      section(std::move(sec)),
+      instance(inst),
+      field(std::move(fld)),
+      offset(off) {}
+
+LoadError& LoadError::wrap(std::string outer) {
+    chain.push_back(std::move(outer));
+    static_cast<std::runtime_error&>(*this) = std::runtime_error(chain.back());
+    return *this;
+}
+
+// ---- StateAccess defaults ----
+void StateAccess::get_bytes(std::string_view key, std::span<uint8_t> bytes) const {
+    for (uint32_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(get(key, i));
+}
+void StateAccess::set_bytes(std::string_view key, std::span<const uint8_t> bytes) {
+    for (uint32_t i = 0; i < bytes.size(); ++i) set(key, i, bytes[i]);
+}
+StateAccess& StateAccess::nested(std::string_view key) {
+    throw std::logic_error(fmt::format("no nested state for struct field {}", key));
+}
+bool StateAccess::predicate(Pred p, std::string_view) const { return p == Pred::Always; }
+void StateAccess::run_pre_save(Hook) {}
+void StateAccess::run_pre_load(Hook) {}
+std::optional<std::string> StateAccess::run_post_load(Hook, int) { return std::nullopt; }
+
+// ---- save ----
+void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* desc) {
+    s.run_pre_save(v.pre_save);
+    nlohmann::json fields = nlohmann::json::array();
+    for (const Field& f : v.fields) {
+        if (!field_present(f, v.version_id, s)) continue;
+        const size_t start = w.size();
+        nlohmann::json fd{{"name", f.name}, {"type", std::string(type_name(f))}};
+        switch (f.type) {
+            case FieldType::Buffer: {
+                std::vector<uint8_t> b(f.size);
+                for (uint32_t i = 0; i < f.count; ++i) {
+                    s.get_bytes(f.key(), b);
+                    w.bytes(b);
+                }
+                break;
+            }
+            case FieldType::Unused: w.zeros(size_t(f.size) * f.count); break;
+            case FieldType::Struct: {
+                nlohmann::json sd;
+                for (uint32_t i = 0; i < f.count; ++i) {
+                    StateAccess& n = s.nested(f.count > 1 ? fmt::format("{}[{}]", f.key(), i) : f.key());
+                    save_vmsd(*f.vmsd, n, w, &sd);
+                }
+                fd["struct"] = sd;
+                break;
+            }
+            default:
+                for (uint32_t i = 0; i < f.count; ++i) write_scalar(w, f.type, s.get(f.key(), i));
+                break;
+        }
+        const size_t written = w.size() - start;
+        if (f.count > 1 && f.type != FieldType::Struct) {
+            fd["size"] = written / f.count;
+            fd["array_len"] = f.count;
+        } else {
+            fd["size"] = written;
+        }
+        fields.push_back(std::move(fd));
+    }
+    nlohmann::json subs = nlohmann::json::array();
+    for (const Subsection& sub : v.subsections) {
+        if (!s.predicate(sub.needed, sub.arg)) continue;
+        w.u8(kSubsectionMarker);
+        w.counted(sub.vmsd->name);
+        w.be32(static_cast<uint32_t>(sub.vmsd->version_id));
+        nlohmann::json sd;
+        save_vmsd(*sub.vmsd, s, w, &sd);
+        subs.push_back(std::move(sd));
+    }
+    if (desc) {
+        *desc = nlohmann::json{{"vmsd_name", v.name}, {"version", v.version_id}, {"fields", fields}};
+        if (!subs.empty()) (*desc)["subsections"] = subs;
+    }
+}
+
+// ---- load ----
+void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id) {
+    if (version_id > v.version_id) {
+        LoadError e({fmt::format("{}: incoming version_id {} is too new for local version_id {}", v.name, version_id,
+                                 v.version_id)},
+                    v.name, 0, "", r.offset());
+        e.err = -EINVAL;
+        throw e;
+    }
+    if (version_id < v.minimum_version_id) {
+        LoadError e({fmt::format("{}: incoming version_id {} is too old for local minimum version_id  {}", v.name,
+                                 version_id, v.minimum_version_id)},
+                    v.name, 0, "", r.offset());
+        e.err = -EINVAL;
+        throw e;
+    }
+    s.run_pre_load(v.pre_load);
+    for (const Field& f : v.fields) {
+        if (!field_present(f, version_id, s)) continue;
+        const size_t at = r.offset();
+        switch (f.type) {
+            case FieldType::Buffer: {
+                std::vector<uint8_t> b(f.size);
+                for (uint32_t i = 0; i < f.count; ++i) {
+                    r.bytes(b);
+                    if (r.error()) fail(v, f, "", r.error(), at);
+                    s.set_bytes(f.key(), b);
+                }
+                break;
+            }
+            case FieldType::Unused: r.skip(size_t(f.size) * f.count); break;
+            case FieldType::Struct:
+                for (uint32_t i = 0; i < f.count; ++i) {
+                    StateAccess& n = s.nested(f.count > 1 ? fmt::format("{}[{}]", f.key(), i) : f.key());
+                    try {
+                        load_vmsd(*f.vmsd, n, r, f.vmsd->version_id);
+                    } catch (LoadError& e) {
+                        e.chain.push_back(fmt::format("Failed to load {}:{}", v.name, f.name));
+                        throw;
+                    }
+                }
+                break;
+            default:
+                for (uint32_t i = 0; i < f.count; ++i) {
+                    const uint64_t in = read_scalar(r, f.type);
+                    if (r.error()) fail(v, f, "", r.error(), at);
+                    if (f.check == FieldCheck::Equal) {
+                        const uint64_t local = s.get(f.key(), i);
+                        const unsigned bits = f.element_size() * 8;
+                        const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+                        if ((local & mask) != (in & mask)) fail(v, f, equal_message(f, local & mask, in & mask), -EINVAL, at);
+                    } else if (f.check == FieldCheck::PositiveLe) {
+                        const auto local = static_cast<int32_t>(s.get(f.key(), i));
+                        const auto value = static_cast<int32_t>(in);
+                        if (value < 0 || value > local)
+                            fail(v, f, fmt::format("Invalid value {} expecting positive value <= {}", value, local), -EINVAL, at);
+                    } else {
+                        s.set(f.key(), i, in);
+                    }
+                }
+                break;
+        }
+        if (r.error()) fail(v, f, "", r.error(), at);
+    }
+    load_subsections(v, s, r);
+    if (auto err = s.run_post_load(v.post_load, version_id)) {
+        LoadError e(err->empty() ? std::vector<std::string>{} : std::vector<std::string>{*err}, v.name, 0, "", r.offset());
+        e.err = -EINVAL;
+        throw e;
+    }
+}
+
+nlohmann::json describe(const Vmsd& v) {
+    nlohmann::json fields = nlohmann::json::array();
+    for (const Field& f : v.fields) {
+        nlohmann::json fd{{"field", f.name}, {"type", std::string(type_name(f))}, {"version_id", f.version_id},
+                          {"field_exists", f.exists != Pred::Always}, {"size", f.element_size()}};
+        if (f.exists != Pred::Always) fd["exists_predicate"] = std::string(to_string(f.exists));
+        if (f.count > 1) fd["num"] = f.count;
+        if (f.type == FieldType::Struct && f.vmsd) fd["Description"] = describe(*f.vmsd);
+        fields.push_back(std::move(fd));
+    }
+    nlohmann::json subs = nlohmann::json::array();
+    for (const Subsection& s : v.subsections) {
+        nlohmann::json sd = describe(*s.vmsd);
+        sd["needed"] = std::string(to_string(s.needed));
+        if (!s.arg.empty()) sd["needed_arg"] = s.arg;
+        subs.push_back(std::move(sd));
+    }
+    return nlohmann::json{{"name", v.name},
+                          {"version_id", v.version_id},
+                          {"minimum_version_id", v.minimum_version_id},
+                          {"Fields", fields},
+                          {"Subsections", subs}};
+}
+
+}  // namespace ppcmig::migration

@@ -1,0 +1,189 @@
+// The vmstate DSL on a toy device: wire bytes, round trips, QEMU's load rules and messages.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <map>
+
+#include "ppcmig/migration/vmstate.hpp"
+
+using namespace ppcmig::migration;
+
+namespace {
+
+// State held in a map: key[index] -> value; predicates set by name.
+class MapState : public StateAccess {
+public:
+    std::map<std::string, std::vector<uint64_t>, std::less<>> values;
+    std::map<Pred, bool> preds;
+    std::optional<std::string> post_load_error;
+    uint64_t get(std::string_view key, uint32_t i) const override {
+        auto it = values.find(key);
+        return it == values.end() || i >= it->second.size() ? 0 : it->second[i];
+    }
+    void set(std::string_view key, uint32_t i, uint64_t v) override {
+        auto& vec = values[std::string(key)];
+        if (vec.size() <= i) vec.resize(i + 1);
+        vec[i] = v;
+    }
+    bool predicate(Pred p, std::string_view) const override {
+        if (p == Pred::Always) return true;
+        auto it = preds.find(p);
+        return it != preds.end() && it->second;
+    }
+    std::optional<std::string> run_post_load(Hook h, int) override {
+        return h == Hook::CpuPostLoad ? post_load_error : std::nullopt;
+    }
+};
+
+Vmsd fpu_sub() { return Vmsd{"dev/fpu", 1, 1, {Field{"fpr", "", FieldType::U64, 2}}, {}}; }
+
+struct Schemas {
+    Vmsd fpu = fpu_sub();
+    Vmsd extra{"dev/extra", 1, 1, {Field{"x", "", FieldType::U32}}, {}};
+    Vmsd dev{"dev", 5, 5,
+             {Field{"unused", "", FieldType::Unused, 1, 8},
+              Field{"gpr", "", FieldType::U64, 4},
+              Field{"cr", "", FieldType::U32, 2},
+              Field{"flags", "", FieldType::U64, 1, 0, FieldCheck::Equal},
+              Field{"newer", "", FieldType::U16, 1, 0, FieldCheck::None, 6},  // version 6 only
+              Field{"mig", "", FieldType::U32, 1, 0, FieldCheck::None, 0, Pred::Pre28Migration}},
+             {Subsection{&fpu, Pred::HasFloat, ""}}};
+};
+
+std::vector<uint8_t> save(const Vmsd& v, MapState& s, nlohmann::json* desc = nullptr) {
+    StreamWriter w;
+    save_vmsd(v, s, w, desc);
+    return w.take();
+}
+
+MapState sample() {
+    MapState s;
+    s.values = {{"gpr", {1, 2, 3, 0xFFFFFFFFFFFFFFFF}}, {"cr", {0xA, 0xB}}, {"flags", {0x42}}, {"fpr", {7, 8}}};
+    s.preds = {{Pred::HasFloat, true}};
+    return s;
+}
+
+}  // namespace
+
+TEST(Vmstate, WireBytesFollowTheSchema) {
+    Schemas sc;
+    MapState s = sample();
+    nlohmann::json desc;
+    const auto bytes = save(sc.dev, s, &desc);
+    // 8 unused + 4*8 gpr + 2*4 cr + 8 flags; subsection: 05, len, name, be32 version, 2*8
+    ASSERT_EQ(bytes.size(), 8u + 32 + 8 + 8 + 1 + 1 + 7 + 4 + 16);
+    EXPECT_EQ(bytes[8 + 7], 1);   // gpr[0] big-endian
+    EXPECT_EQ(bytes[56], 0x05);   // subsection marker
+    EXPECT_EQ(bytes[57], 7);      // "dev/fpu"
+    EXPECT_EQ(desc["fields"][1]["name"], "gpr");
+    EXPECT_EQ(desc["fields"][1]["size"], 8);
+    EXPECT_EQ(desc["fields"][1]["array_len"], 4);
+    EXPECT_EQ(desc["fields"][0]["type"], "unused_buffer");
+    EXPECT_EQ(desc["fields"][3]["type"], "uint64 equal");
+    EXPECT_EQ(desc["subsections"][0]["vmsd_name"], "dev/fpu");
+}
+
+TEST(Vmstate, EqualMismatchFailsWithQemusText) {
+    Schemas sc;
+    MapState src = sample();
+    const auto bytes = save(sc.dev, src);
+    MapState dst = sample();
+    dst.values["flags"] = {0x43};
+    StreamReader r(bytes);
+    try {
+        load_vmsd(sc.dev, dst, r, 5);
+        FAIL();
+    } catch (const LoadError& e) {
+        ASSERT_EQ(e.chain.size(), 2u);
+        EXPECT_EQ(e.chain[0], "43 != 42");  // local value first
+        EXPECT_EQ(e.chain[1], "Failed to load dev:flags");
+        EXPECT_EQ(e.field, "flags");
+        EXPECT_EQ(e.offset, 48u);
+    }
+}
+
+TEST(Vmstate, VersionWindowAndGatedFields) {
+    Schemas sc;
+    MapState src = sample();
+    const auto bytes = save(sc.dev, src);
+    MapState dst = sample();
+    StreamReader r(bytes);
+    try {
+        load_vmsd(sc.dev, dst, r, 7);
+        FAIL();
+    } catch (const LoadError& e) {
+        EXPECT_EQ(e.chain[0], "dev: incoming version_id 7 is too new for local version_id 5");
+    }
+    StreamReader r2(bytes);
+    try {
+        load_vmsd(sc.dev, dst, r2, 4);
+        FAIL();
+    } catch (const LoadError& e) {
+        EXPECT_EQ(e.chain[0], "dev: incoming version_id 4 is too old for local minimum version_id  5");
+    }
+}
+
+TEST(Vmstate, SubsectionRulesAreAsymmetric) {
+    Schemas sc;
+    // Sender does not need dev/fpu: the destination keeps its own values silently.
+    MapState src = sample();
+    src.preds[Pred::HasFloat] = false;
+    const auto no_fpu = save(sc.dev, src);
+    MapState dst = sample();
+    dst.values["fpr"] = {99, 98};
+    StreamReader r(no_fpu);
+    load_vmsd(sc.dev, dst, r, 5);
+    EXPECT_EQ(dst.values["fpr"], (std::vector<uint64_t>{99, 98}));
+    // A subsection the destination does not know: -ENOENT.
+    Vmsd with_extra = sc.dev;
+    with_extra.subsections.push_back(Subsection{&sc.extra, Pred::Always, ""});
+    MapState src2 = sample();
+    const auto extra = save(with_extra, src2);
+    StreamReader r2(extra);
+    try {
+        load_vmsd(sc.dev, dst, r2, 5);
+        FAIL();
+    } catch (const LoadError& e) {
+        EXPECT_EQ(e.err, -ENOENT);
+        EXPECT_EQ(e.field, "dev/extra");
+    }
+}
+
+TEST(Vmstate, TruncationAndPostLoadFailures) {
+    Schemas sc;
+    MapState src = sample();
+    const auto bytes = save(sc.dev, src);
+    for (size_t cut : {size_t(0), bytes.size() / 2, bytes.size() - 2}) {
+        MapState dst = sample();
+        StreamReader r(std::span<const uint8_t>(bytes).first(cut));
+        EXPECT_THROW(load_vmsd(sc.dev, dst, r, 5), LoadError) << cut;
+    }
+    Vmsd v = sc.dev;
+    v.post_load = Hook::CpuPostLoad;
+    MapState dst = sample();
+    dst.post_load_error = "Compatibility PVR 0x0f000005 not valid for CPU";
+    StreamReader r(bytes);
+    try {
+        load_vmsd(v, dst, r, 5);
+        FAIL();
+    } catch (const LoadError& e) {
+        EXPECT_EQ(e.chain[0], "Compatibility PVR 0x0f000005 not valid for CPU");
+    }
+}
+
+RC_GTEST_PROP(Vmstate, SaveLoadSaveIsByteIdentical, (std::vector<uint64_t> gpr, uint32_t cr0, uint32_t cr1, bool fpu)) {
+    Schemas sc;
+    gpr.resize(4);
+    MapState src;
+    src.values = {{"gpr", gpr}, {"cr", {cr0, cr1}}, {"flags", {5}}, {"fpr", {gpr[0], gpr[1]}}};
+    src.preds = {{Pred::HasFloat, fpu}};
+    const auto first = save(sc.dev, src);
+    MapState dst;
+    dst.values = {{"flags", {5}}};
+    dst.preds = src.preds;
+    StreamReader r(first);
+    load_vmsd(sc.dev, dst, r, 5);
+    RC_ASSERT(r.remaining() == 0u);
+    const auto second = save(sc.dev, dst);
+    RC_ASSERT(first == second);
+}
