@@ -1,0 +1,40 @@
+// The PowerPC `cpu` vmstate section (one instance per vCPU, instance id = cpu index): its schema
+// (newest QEMU layout, version 5) and the adapter that binds it to an engine vCPU.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ppcmig/machine/spapr.hpp"
+#include "ppcmig/migration/vmstate.hpp"
+
+namespace ppcmig::migration {
+
+/// The cpu schema and its subsections, owned together so builds can copy and edit them.
+struct CpuSchema {
+    Vmsd cpu, fpu, altivec, vsx, slb, compat;
+    CpuSchema();
+    CpuSchema(const CpuSchema& o);
+    CpuSchema& operator=(const CpuSchema&) = delete;
+
+private:
+    void link();  // subsections point into this object
+};
+
+/// Binds the cpu schema to one vCPU of a machine.
+class CpuAccess final : public StateAccess {
+public:
+    CpuAccess(machine::SpaprMachine& m, machine::Vcpu& v) : m_(m), v_(v) {}
+    uint64_t get(std::string_view key, uint32_t index) const override;
+    void set(std::string_view key, uint32_t index, uint64_t value) override;
+    bool predicate(Pred p, std::string_view arg) const override;
+    void run_pre_save(Hook h) override;
+    std::optional<std::string> run_post_load(Hook h, int version_id) override;
+
+private:
+    machine::SpaprMachine& m_;
+    machine::Vcpu& v_;
+    uint32_t incoming_compat_ = 0;
+};
+
+}  // namespace ppcmig::migration

@@ -1,0 +1,167 @@
+#include "ppcmig/migration/ppc_cpu.hpp"
+
+#include "ppcmig/cpu/spr.hpp"
+#include "ppcmig/machine/compat.hpp"
+
+namespace ppcmig::migration {
+
+namespace {
+using FT = FieldType;
+
+Field f(std::string name, FieldType t, uint32_t count = 1, Pred exists = Pred::Always) {
+    Field x;
+    x.name = std::move(name);
+    x.type = t;
+    x.count = count;
+    x.exists = exists;
+    return x;
+}
+Field unused(uint32_t bytes) {
+    Field x = f("unused", FT::Unused);
+    x.size = bytes;
+    return x;
+}
+
+uint32_t crf(const cpu::CpuState& s, unsigned i) { return (s.cr >> (28 - 4 * i)) & 0xF; }
+
+}  // namespace
+
+CpuSchema::CpuSchema() {
+    // Newest layout (version 5). target_ulong fields are 64-bit on ppc64.
+    cpu = Vmsd{"cpu", 5, 5,
+               {unused(8),  // was VMSTATE_UINT64_EQUAL(spr[SPR_PVR])
+                f("gpr", FT::U64, 32), f("crf", FT::U32, 8), f("nip", FT::U64), f("spr", FT::U64, 1024),
+                f("spe_acc", FT::U64), f("reserve_addr", FT::U64), f("msr", FT::U64), f("hflags_nmsr", FT::U64),
+                f("mig_msr_mask", FT::U64, 1, Pred::Pre28Migration),
+                f("mig_insns_flags", FT::U64, 1, Pred::Pre28Migration),
+                f("mig_insns_flags2", FT::U64, 1, Pred::Pre28Migration),
+                f("mig_nb_BATs", FT::U32, 1, Pred::Pre28Migration)},
+               {},
+               Hook::CpuPreSave,
+               Hook::None,
+               Hook::CpuPostLoad};
+    fpu = Vmsd{"cpu/fpu", 1, 1, {f("fpr", FT::U64, 32), f("fpscr", FT::U64)}, {}};
+    altivec = Vmsd{"cpu/altivec", 1, 1, {f("avr", FT::U64, 64), f("vscr", FT::U32)}, {}};
+    vsx = Vmsd{"cpu/vsx", 1, 1, {f("vsr", FT::U64, 32)}, {}};
+    slb = Vmsd{"cpu/slb", 2, 1, {f("mig_slb_nr", FT::I32, 1, Pred::Pre30Migration), f("slb", FT::U64, 128)}, {}};
+    compat = Vmsd{"cpu/compat", 1, 1, {f("compat_pvr", FT::U32)}, {}};
+    link();
+}
+
+CpuSchema::CpuSchema(const CpuSchema& o)
+    : cpu(o.cpu), fpu(o.fpu), altivec(o.altivec), vsx(o.vsx), slb(o.slb), compat(o.compat) {
+    link();
+}
+
+void CpuSchema::link() {
+    cpu.subsections = {Subsection{&fpu, Pred::HasFloat, ""}, Subsection{&altivec, Pred::HasAltivec, ""},
+                       Subsection{&vsx, Pred::HasVsx, ""}, Subsection{&slb, Pred::Mmu64, ""},
+                       Subsection{&compat, Pred::CompatPvrNonZero, ""}};
+}
+
+uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
+    const cpu::CpuState& s = v_.cpu->s;
+    if (key == "gpr") return s.gpr[i];
+    if (key == "crf") return crf(s, i);
+    if (key == "nip") return s.nip;
+    if (key == "spr") {
+        // LR, CTR and XER live outside spr[] in the engine; QEMU's pre_save copies them in.
+        if (i == cpu::sprn::LR) return s.lr;
+        if (i == cpu::sprn::CTR) return s.ctr;
+        if (i == cpu::sprn::XER) return s.xer;
+        return s.spr[i];
+    }
+    if (key == "reserve_addr") return s.reserve_addr;
+    if (key == "msr") return s.msr;
+    if (key == "fpr") return s.vsr[i].hi;
+    if (key == "fpscr") return s.fpscr;
+    if (key == "avr") return (i & 1) ? s.vsr[32 + i / 2].lo : s.vsr[32 + i / 2].hi;
+    if (key == "vscr") return s.vscr;
+    if (key == "vsr") return s.vsr[i].lo;
+    if (key == "compat_pvr") return v_.compat_pvr;
+    return 0;  // spe_acc, hflags_nmsr, the SLB (real mode only) and unbound fields
+}
+
+void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
+    cpu::CpuState& s = v_.cpu->s;
+    if (key == "gpr") s.gpr[i] = value;
+    else if (key == "crf") {
+        const unsigned sh = 28 - 4 * i;
+        s.cr = (s.cr & ~(0xFu << sh)) | (uint32_t(value & 0xF) << sh);
+    } else if (key == "nip") s.nip = value;
+    else if (key == "spr") {
+        if (i == cpu::sprn::LR) s.lr = value;
+        else if (i == cpu::sprn::CTR) s.ctr = value;
+        else if (i == cpu::sprn::XER) s.xer = value;
+        else s.spr[i] = value;
+    } else if (key == "reserve_addr") s.reserve_addr = value;
+    else if (key == "msr") v_.cpu->set_msr(value);
+    else if (key == "fpr") s.vsr[i].hi = value;
+    else if (key == "fpscr") s.fpscr = value;
+    else if (key == "avr") ((i & 1) ? s.vsr[32 + i / 2].lo : s.vsr[32 + i / 2].hi) = value;
+    else if (key == "vscr") s.vscr = static_cast<uint32_t>(value);
+    else if (key == "vsr") s.vsr[i].lo = value;
+    else if (key == "compat_pvr") v_.compat_pvr = static_cast<uint32_t>(value);
+    // spe_acc, hflags_nmsr, mig_* scratch and the SLB are read and dropped, as QEMU does.
+}
+
+bool CpuAccess::predicate(Pred p, std::string_view) const {
+    const auto& ver = *m_.config().version;
+    const cpu::CpuModel& model = v_.cpu->model();
+    switch (p) {
+        case Pred::Always: return true;
+        case Pred::Never: return false;
+        case Pred::HasFloat: return model.has(cpu::kFacFp);
+        case Pred::HasAltivec: return model.has(cpu::kFacVmx);
+        case Pred::HasVsx: return model.has(cpu::kFacVsx);
+        case Pred::MmuIs32Bit: return false;
+        case Pred::Mmu64: return true;
+        case Pred::TmActive: return (v_.cpu->s.msr & (cpu::msr::TS0 | cpu::msr::TS1)) != 0;
+        case Pred::CompatPvrNonZero: return v_.compat_pvr != 0 && !ver.pre_2_10_migration;
+        case Pred::Pre28Migration: return ver.pre_2_8_migration;
+        case Pred::Pre210Migration: return ver.pre_2_10_migration;
+        case Pred::NotPre210Migration: return !ver.pre_2_10_migration;
+        case Pred::Pre30Migration: return ver.pre_3_0_migration;
+        default: return false;
+    }
+}
+
+void CpuAccess::run_pre_save(Hook h) {
+    if (h != Hook::CpuPreSave) return;
+    // QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR].
+    cpu::Cpu& c = *v_.cpu;
+    const uint64_t tb = v_.timebase(c);
+    c.s.spr[cpu::sprn::DEC] = c.s.spr[cpu::sprn::DEC] - (tb - c.s.dec_base_tb);
+    c.s.dec_base_tb = tb;
+}
+
+std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
+    if (h != Hook::CpuPostLoad) return std::nullopt;
+    cpu::Cpu& c = *v_.cpu;
+    const cpu::CpuModel& model = c.model();
+    if (v_.compat_pvr != 0) {
+        // 2.10+: re-apply the compat mode; an impossible one fails the load with its message.
+        try {
+            c.s.spr[cpu::sprn::PCR] = machine::check_set_compat(model, v_.compat_pvr);
+        } catch (const machine::CompatError& e) {
+            return std::string(e.what());
+        }
+    } else {
+        c.s.spr[cpu::sprn::PCR] = 0;
+        const uint32_t pvr = static_cast<uint32_t>(c.s.spr[cpu::sprn::PVR]);
+        const auto in_model = [&] {
+            for (const auto& m : cpu::cpu_models())
+                if ((m.pvr & 0xFFFF0000) == (pvr & 0xFFFF0000)) return std::optional<cpu::CpuModel>(m);
+            return std::optional<cpu::CpuModel>();
+        }();
+        if (pvr != model.pvr && !(in_model && in_model->family == model.family))
+            return std::string();  // -EINVAL with no message of its own
+    }
+    // The decrementer restarts from the value that travelled (TCG 8.2+).
+    c.s.dec_base_tb = v_.timebase(c);
+    v_.update_decrementer();
+    c.flush_blocks();
+    return std::nullopt;
+}
+
+}  // namespace ppcmig::migration
