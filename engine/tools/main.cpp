@@ -18,6 +18,7 @@
 #include "ppcmig/isa/disasm.hpp"
 #include "ppcmig/isa/insn.hpp"
 #include "ppcmig/machine/spapr.hpp"
+#include "ppcmig/migration/stream.hpp"
 #include "ppcmig/usermode/process.hpp"
 
 namespace {
@@ -126,9 +127,9 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 
 int cmd_run(const std::vector<std::string>& a) {
     std::vector<std::string> qemu_args;
-    std::string guest, state_json;
-    uint64_t insns = 0;
-    bool have_insns = false;
+    std::string guest, state_json, save_stream, incoming;
+    uint64_t insns = 0, migrate_at = 0;
+    bool have_insns = false, migrate = false;
     for (size_t i = 0; i < a.size(); ++i) {
         auto next = [&](const char* what) -> const std::string& {
             if (i + 1 >= a.size()) throw std::invalid_argument(fmt::format("run: {} needs a value", what));
@@ -143,6 +144,9 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--guest") guest = next("--guest");
         else if (a[i] == "--insns") { insns = parse_number(next("--insns"), "instruction count"); have_insns = true; }
         else if (a[i] == "--state-json") state_json = next("--state-json");
+        else if (a[i] == "--save-stream") save_stream = next("--save-stream");
+        else if (a[i] == "--incoming") incoming = next("--incoming");
+        else if (a[i] == "--migrate-at") { migrate_at = parse_number(next("--migrate-at"), "instruction count"); migrate = true; }
         else return usage_error(fmt::format("run: unknown option {}", a[i]));
     }
     if (guest.empty()) return usage_error("run: --guest ELF is required");
@@ -167,7 +171,51 @@ int cmd_run(const std::vector<std::string>& a) {
     }
     for (const auto& w : m->warnings()) fmt::print(stderr, "ppcmig-engine: warning: {}\n", w);
     m->load_guest(elf);
-    const auto stop = m->run(insns);
+    auto load_into = [&](ppcmig::machine::SpaprMachine& dst, const std::vector<uint8_t>& bytes) {
+        std::vector<std::string> warns;
+        try {
+            ppcmig::migration::load_machine(dst, bytes, warns);
+        } catch (const ppcmig::migration::LoadError& e) {
+            for (const auto& line : e.chain) fmt::print(stderr, "ppcmig-engine: {}\n", line);
+            return false;
+        }
+        for (const auto& wmsg : warns) fmt::print(stderr, "ppcmig-engine: warning: {}\n", wmsg);
+        return true;
+    };
+    if (!incoming.empty()) {
+        std::ifstream in(incoming, std::ios::binary);
+        if (!in) return usage_error(fmt::format("run: cannot open {}", incoming));
+        const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!load_into(*m, bytes)) return 4;
+    }
+    ppcmig::machine::MachineStop stop = ppcmig::machine::MachineStop::Budget;
+    std::string console_before;
+    if (migrate) {
+        // Run to the migration point (aligned up to the scheduling quantum, so that vCPUs
+        // interleave as in an uninterrupted run), save, load into a fresh destination, continue.
+        const uint64_t q = m->quantum();
+        migrate_at = (migrate_at + q - 1) / q * q;
+        m->run(std::min(migrate_at, insns));
+        const auto bytes = ppcmig::migration::save_machine(*m);
+        if (!save_stream.empty()) write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
+        console_before = m->console();
+        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(cfg);
+        dst->load_guest(elf);
+        if (!load_into(*dst, bytes)) {
+            std::fwrite(console_before.data(), 1, console_before.size(), stdout);
+            return 4;
+        }
+        dst->inherit_counters(*m);
+        m = std::move(dst);
+        stop = m->run(insns - std::min(migrate_at, insns));
+    } else {
+        stop = m->run(insns);
+        if (!save_stream.empty()) {
+            const auto bytes = ppcmig::migration::save_machine(*m);
+            write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
+        }
+    }
+    std::fwrite(console_before.data(), 1, console_before.size(), stdout);
     std::fwrite(m->console().data(), 1, m->console().size(), stdout);
     std::fflush(stdout);
     for (const auto& e : m->errors()) fmt::print(stderr, "ppcmig-engine: {}\n", e);

@@ -11,7 +11,9 @@ using namespace ppcmig::migration;
 namespace {
 
 std::unique_ptr<machine::SpaprMachine> make(const char* opts) {
-    return std::make_unique<machine::SpaprMachine>(machine::MachineConfig::parse(opts));
+    auto m = std::make_unique<machine::SpaprMachine>(machine::MachineConfig::parse(opts));
+    m->vcpus()[0]->running = true;  // as after boot (no guest is loaded here)
+    return m;
 }
 
 std::vector<uint8_t> save_cpu(const CpuSchema& sc, machine::SpaprMachine& m, nlohmann::json* desc = nullptr) {

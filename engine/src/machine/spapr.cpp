@@ -75,6 +75,13 @@ void Vcpu::update_decrementer() {
     c.set_deadline(round_start_icount + (fire_tb - m_.now_));
 }
 
+uint64_t Vcpu::random64(cpu::Cpu& c) {
+    uint64_t z = timebase(c) * 0x9E3779B97F4A7C15ull + index;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 void Vcpu::on_event(cpu::Cpu&) { update_decrementer(); }
 void Vcpu::on_dec_write(cpu::Cpu&) { update_decrementer(); }
 
@@ -170,6 +177,48 @@ void SpaprMachine::reset() {
     for (auto& v : vcpus_) v->cpu->flush_blocks();
 }
 
+void SpaprMachine::advance(uint64_t ticks) {
+    // Between rounds every vCPU's time base equals the machine's: rebase the per-round origin.
+    now_ += ticks;
+    for (auto& v : vcpus_) v->round_start_icount = v->cpu->icount();
+}
+
+void SpaprMachine::inherit_counters(const SpaprMachine& source) {
+    for (size_t i = 0; i < vcpus_.size() && i < source.vcpus_.size(); ++i) {
+        Vcpu& v = *vcpus_[i];
+        const Vcpu& s = *source.vcpus_[i];
+        const uint64_t done = v.cpu->icount() - v.round_start_icount;
+        v.cpu->set_icount(s.cpu->icount() + done);
+        v.round_start_icount = v.cpu->icount() - done;
+        for (size_t k = 0; k < v.interrupts.size(); ++k) v.interrupts[k] += s.interrupts[k];
+    }
+}
+
+void SpaprMachine::post_migration() {
+    for (auto& v : vcpus_) {
+        v->round_start_icount = v->cpu->icount();
+        icp_update(*v);
+        v->update_decrementer();
+    }
+}
+
+void SpaprMachine::set_time(uint64_t tb) {
+    // Keep each decrementer's remaining count: rebase it on the new time.
+    std::vector<uint64_t> remaining;
+    for (auto& v : vcpus_) {
+        cpu::Cpu& c = *v->cpu;
+        remaining.push_back(c.s.spr[cpu::sprn::DEC] - (v->timebase(c) - c.s.dec_base_tb));
+    }
+    now_ = tb;
+    for (size_t i = 0; i < vcpus_.size(); ++i) {
+        Vcpu& v = *vcpus_[i];
+        v.round_start_icount = v.cpu->icount();
+        v.cpu->s.spr[cpu::sprn::DEC] = remaining[i];
+        v.cpu->s.dec_base_tb = tb;
+        v.update_decrementer();
+    }
+}
+
 void SpaprMachine::request_reset(bool cas_reboot) {
     reset_requested_ = true;
     cas_reboot_ = cas_reboot;
@@ -210,11 +259,16 @@ MachineStop SpaprMachine::run(uint64_t ticks) {
             // Deadlines are instruction counts of this vCPU within the round.
             v.update_decrementer();
             c.run(slice);
-            if (reset_requested_ || powered_off_) break;
+            if (powered_off_) {
+                // The machine stops at the time it was powered off, not at the end of the slice.
+                now_ += c.icount() - v.round_start_icount;
+                return MachineStop::PowerOff;
+            }
+            if (reset_requested_) break;
         }
         if (reset_requested_) {
             reset_requested_ = false;
-            now_ += slice;
+            advance(slice);
             left -= slice;
             reset();
             continue;
@@ -232,14 +286,14 @@ MachineStop SpaprMachine::run(uint64_t ticks) {
                 next = std::min(next, now_ + val + 1);
             }
             if (next == ~uint64_t(0) || next - now_ > left) {
-                now_ += left;
+                advance(left);
                 return MachineStop::AllIdle;
             }
             left -= next - now_;
-            now_ = next;
+            advance(next - now_);
             continue;
         }
-        now_ += slice;
+        advance(slice);
         left -= slice;
     }
     return powered_off_ ? MachineStop::PowerOff : MachineStop::Budget;

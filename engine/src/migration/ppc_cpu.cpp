@@ -45,18 +45,23 @@ CpuSchema::CpuSchema() {
     vsx = Vmsd{"cpu/vsx", 1, 1, {f("vsr", FT::U64, 32)}, {}};
     slb = Vmsd{"cpu/slb", 2, 1, {f("mig_slb_nr", FT::I32, 1, Pred::Pre30Migration), f("slb", FT::U64, 128)}, {}};
     compat = Vmsd{"cpu/compat", 1, 1, {f("compat_pvr", FT::U32)}, {}};
+    rtas_stopped = Vmsd{"cpu/rtas_stopped", 1, 1, {f("quiesced", FT::Bool)}, {}};
+    cpu.pre_load = Hook::CpuPreLoad;
+    common = Vmsd{"cpu_common", 1, 1, {f("halted", FT::U32), f("interrupt_request", FT::U32)}, {}};
+    icp = Vmsd{"icp/server", 1, 1, {f("xirr", FT::U32), f("pending_priority", FT::U8), f("mfrr", FT::U8)}, {}};
     link();
 }
 
 CpuSchema::CpuSchema(const CpuSchema& o)
-    : cpu(o.cpu), fpu(o.fpu), altivec(o.altivec), vsx(o.vsx), slb(o.slb), compat(o.compat) {
+    : cpu(o.cpu), fpu(o.fpu), altivec(o.altivec), vsx(o.vsx), slb(o.slb), compat(o.compat),
+      rtas_stopped(o.rtas_stopped), common(o.common), icp(o.icp) {
     link();
 }
 
 void CpuSchema::link() {
     cpu.subsections = {Subsection{&fpu, Pred::HasFloat, ""}, Subsection{&altivec, Pred::HasAltivec, ""},
                        Subsection{&vsx, Pred::HasVsx, ""}, Subsection{&slb, Pred::Mmu64, ""},
-                       Subsection{&compat, Pred::CompatPvrNonZero, ""}};
+                       Subsection{&compat, Pred::CompatPvrNonZero, ""}, Subsection{&rtas_stopped, Pred::RtasStopped, ""}};
 }
 
 uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
@@ -79,6 +84,11 @@ uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
     if (key == "vscr") return s.vscr;
     if (key == "vsr") return s.vsr[i].lo;
     if (key == "compat_pvr") return v_.compat_pvr;
+    if (key == "halted") return (!v_.running || v_.ceded) ? 1 : 0;
+    if (key == "quiesced") return v_.running ? 0 : 1;
+    if (key == "xirr") return v_.icp.xirr;
+    if (key == "pending_priority") return v_.icp.pending_priority;
+    if (key == "mfrr") return v_.icp.mfrr;
     return 0;  // spe_acc, hflags_nmsr, the SLB (real mode only) and unbound fields
 }
 
@@ -102,6 +112,11 @@ void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
     else if (key == "vscr") s.vscr = static_cast<uint32_t>(value);
     else if (key == "vsr") s.vsr[i].lo = value;
     else if (key == "compat_pvr") v_.compat_pvr = static_cast<uint32_t>(value);
+    else if (key == "halted") halted_ = value != 0;
+    else if (key == "quiesced") v_.running = value == 0;
+    else if (key == "xirr") v_.icp.xirr = static_cast<uint32_t>(value);
+    else if (key == "pending_priority") v_.icp.pending_priority = static_cast<uint8_t>(value);
+    else if (key == "mfrr") v_.icp.mfrr = static_cast<uint8_t>(value);
     // spe_acc, hflags_nmsr, mig_* scratch and the SLB are read and dropped, as QEMU does.
 }
 
@@ -122,6 +137,7 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
         case Pred::Pre210Migration: return ver.pre_2_10_migration;
         case Pred::NotPre210Migration: return !ver.pre_2_10_migration;
         case Pred::Pre30Migration: return ver.pre_3_0_migration;
+        case Pred::RtasStopped: return !v_.running;
         default: return false;
     }
 }
@@ -135,9 +151,15 @@ void CpuAccess::run_pre_save(Hook h) {
     c.s.dec_base_tb = tb;
 }
 
+void CpuAccess::run_pre_load(Hook h) {
+    // Running unless cpu/rtas_stopped says otherwise (absent subsection: a running vCPU).
+    if (h == Hook::CpuPreLoad) v_.running = true;
+}
+
 std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
     if (h != Hook::CpuPostLoad) return std::nullopt;
     cpu::Cpu& c = *v_.cpu;
+    v_.ceded = halted_ && v_.running;
     const cpu::CpuModel& model = c.model();
     if (v_.compat_pvr != 0) {
         // 2.10+: re-apply the compat mode; an impossible one fails the load with its message.

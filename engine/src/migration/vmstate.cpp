@@ -31,6 +31,8 @@ constexpr PredName kPredNames[] = {
     {Pred::NotPre210Migration, "not_pre_2_10_migration"},
     {Pred::CapSetOnCmdlineAndDiffers, "cap_set_on_cmdline_and_differs"},
     {Pred::NotPre41Migration, "not_pre_4_1_migration"},
+    {Pred::NotPre28Ov5, "not_pre_2_8_ov5"},
+    {Pred::RtasStopped, "rtas_stopped"},
 };
 
 std::string_view type_name(const Field& f) {

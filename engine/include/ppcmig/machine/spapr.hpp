@@ -61,6 +61,8 @@ public:
     void on_event(cpu::Cpu& c) override;
     void on_dec_write(cpu::Cpu& c) override;
     bool intercept(cpu::Cpu& c, const cpu::InterruptInfo& info) override;
+    /// darn: derived from the time base (which migrates), never from host state.
+    uint64_t random64(cpu::Cpu& c) override;
 
     unsigned index;
     std::unique_ptr<cpu::Cpu> cpu;
@@ -96,6 +98,10 @@ public:
 
     /// Runs for `ticks` of virtual time (time-base ticks; one per instruction of a running vCPU).
     MachineStop run(uint64_t ticks);
+    /// vCPUs take turns in slices of this many ticks. Stopping between two slices (at a
+    /// multiple of the quantum) leaves the interleaving of vCPUs exactly as in an uninterrupted
+    /// run, so migration points are taken there.
+    [[nodiscard]] uint64_t quantum() const { return quantum_; }
 
     [[nodiscard]] const MachineConfig& config() const { return cfg_; }
     [[nodiscard]] const Behaviour& behaviour() const { return beh_; }
@@ -120,6 +126,18 @@ public:
     /// Logs a message the machine itself prints (QEMU's stderr), e.g. CAS failures.
     void log_error(std::string msg) { errors_.push_back(std::move(msg)); }
 
+    // --- used by migration (state that travels in the spapr section) ---
+    /// Sets virtual time (the destination's time base after a load) and re-arms every vCPU's
+    /// decrementer relative to it.
+    void set_time(uint64_t tb);
+    [[nodiscard]] std::array<uint8_t, 32>& ov5_cas() { return ov5_cas_; }
+    void set_active_ic(IcMode m) { active_ic_ = m; }
+    /// After a load: re-derive interrupt lines (XICS presenters, decrementers) from the state.
+    void post_migration();
+    /// Continues the source's per-vCPU counters (instructions executed, interrupts taken) so a
+    /// migrated run reports them over the whole run.
+    void inherit_counters(const SpaprMachine& source);
+
     // --- used by the hypercall and RTAS layers ---
     int hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc);
     void set_compat_all(uint32_t compat_pvr);
@@ -131,6 +149,7 @@ public:
 private:
     friend class Vcpu;
     void build_fdt();
+    void advance(uint64_t ticks);
     int h_cas(Vcpu& v, cpu::Cpu& c);
     int h_rtas(Vcpu& v, cpu::Cpu& c);
     int h_xive(Vcpu& v, cpu::Cpu& c, uint64_t nr);
@@ -143,7 +162,7 @@ private:
     std::string console_;
     std::vector<std::string> warnings_, errors_;
     uint64_t now_ = 0;                 ///< virtual time (TB ticks) at the start of the round
-    uint64_t quantum_ = 10000;         ///< ticks per round-robin slice
+    uint64_t quantum_ = 1000;          ///< ticks per round-robin slice
     uint64_t entry_ = 0;
     std::optional<memory::ElfImage> image_;  ///< restored on every reset, as QEMU restores -kernel
     uint64_t fdt_addr_ = 0;

@@ -12,7 +12,9 @@ namespace ppcmig::migration {
 
 /// The cpu schema and its subsections, owned together so builds can copy and edit them.
 struct CpuSchema {
-    Vmsd cpu, fpu, altivec, vsx, slb, compat;
+    Vmsd cpu, fpu, altivec, vsx, slb, compat, rtas_stopped;
+    Vmsd common;  ///< the generic "cpu_common" section QEMU sends before each "cpu"
+    Vmsd icp;     ///< "icp/server": the vCPU's XICS presenter
     CpuSchema();
     CpuSchema(const CpuSchema& o);
     CpuSchema& operator=(const CpuSchema&) = delete;
@@ -29,12 +31,13 @@ public:
     void set(std::string_view key, uint32_t index, uint64_t value) override;
     bool predicate(Pred p, std::string_view arg) const override;
     void run_pre_save(Hook h) override;
+    void run_pre_load(Hook h) override;
     std::optional<std::string> run_post_load(Hook h, int version_id) override;
 
 private:
     machine::SpaprMachine& m_;
     machine::Vcpu& v_;
-    uint32_t incoming_compat_ = 0;
+    bool halted_ = false;
 };
 
 }  // namespace ppcmig::migration

@@ -50,12 +50,14 @@ enum class Pred : uint8_t {
     NotPre210Migration,
     CapSetOnCmdlineAndDiffers,  ///< spapr/cap/* generic rule (the cap is the subsection's)
     NotPre41Migration,     ///< hpt-max-page-size's own rule
+    NotPre28Ov5,           ///< spapr_option_vector_ov5_cas: the platform ov5 has bits pseries-2.7 lacks
+    RtasStopped,           ///< cpu/rtas_stopped: the vCPU is stopped (RTAS stop-self / never started)
 };
 std::string_view to_string(Pred p);
 std::optional<Pred> pred_from_string(std::string_view s);
 
 /// Hooks a schema may name; the adapter implements them.
-enum class Hook : uint8_t { None, CpuPreSave, CpuPostLoad, SpaprPreSave, SpaprPostLoad, CapPreSave, CapPreLoad };
+enum class Hook : uint8_t { None, CpuPreSave, CpuPreLoad, CpuPostLoad, SpaprPreSave, SpaprPostLoad, CapPreSave, CapPreLoad };
 
 struct Vmsd;
 

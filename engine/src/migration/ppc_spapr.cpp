@@ -1,0 +1,147 @@
+// The pseries machine section `spapr` (version 3): the time base, the CAS option vector 5 and one
+// subsection per spapr capability, with QEMU's caps post-migration check.
+#include "ppcmig/migration/ppc_spapr.hpp"
+
+#include <fmt/format.h>
+
+#include "ppcmig/machine/caps.hpp"
+
+namespace ppcmig::migration {
+
+namespace {
+using FT = FieldType;
+
+Field scalar(std::string name, FieldType t, uint32_t count = 1, std::string binding = {}) {
+    Field x;
+    x.name = std::move(name);
+    x.binding = std::move(binding);
+    x.type = t;
+    x.count = count;
+    return x;
+}
+
+constexpr uint32_t kOvecWords = 2048 / 64;  // OV_MAXBYTES (256) bits as be64 words
+
+}  // namespace
+
+SpaprSchema::SpaprSchema() {
+    timebase = Vmsd{"timebase", 1, 1, {scalar("guest_timebase", FT::U64), scalar("time_of_the_day_ns", FT::I64)}, {}};
+    ovec = Vmsd{"spapr_option_vector", 1, 1, {scalar("bitmap", FT::U64, kOvecWords)}, {}};
+    for (const auto& ci : machine::cap_table())
+        caps.push_back(Vmsd{fmt::format("spapr/cap/{}", ci.sname), 1, 1,
+                            {scalar("cap", FT::U8, 1, fmt::format("cap:{}", ci.name))}, {}});
+    Field tb = scalar("timebase", FT::Struct);
+    tb.version_id = 2;
+    spapr = Vmsd{"spapr", 3, 1, {tb}, {}, Hook::SpaprPreSave, Hook::CapPreLoad, Hook::SpaprPostLoad};
+    Field ov = scalar("ov5_cas", FT::Struct);
+    ov5_cas = Vmsd{"spapr_option_vector_ov5_cas", 1, 1, {ov}, {}};
+    link();
+}
+
+SpaprSchema::SpaprSchema(const SpaprSchema& o)
+    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps) {
+    link();
+}
+
+void SpaprSchema::link() {
+    spapr.fields[0].vmsd = &timebase;
+    ov5_cas.fields[0].vmsd = &ovec;
+    spapr.subsections.clear();
+    spapr.subsections.push_back(Subsection{&ov5_cas, Pred::NotPre28Ov5, ""});
+    // Cap subsections in QEMU's order; hpt-max-page-size has its own rule (sent from 4.1 on).
+    for (size_t i = 0; i < caps.size(); ++i) {
+        const auto& ci = machine::cap_table()[i];
+        const bool hpt = ci.id == machine::CapId::HptMaxPageSize;
+        spapr.subsections.push_back(Subsection{&caps[i], hpt ? Pred::NotPre41Migration : Pred::CapSetOnCmdlineAndDiffers,
+                                               std::string(ci.name)});
+    }
+}
+
+uint64_t SpaprAccess::get(std::string_view key, uint32_t i) const {
+    if (key == "guest_timebase") return m_.now();
+    if (key == "time_of_the_day_ns") return 0;  // "not used anymore"; 0 keeps streams deterministic
+    if (key == "bitmap") {
+        uint64_t word = 0;
+        const auto& ov5 = const_cast<machine::SpaprMachine&>(m_).ov5_cas();
+        for (unsigned bit = 0; bit < 64; ++bit) {
+            const unsigned n = i * 64 + bit, byte = n / 8, pos = n % 8;
+            if (byte < ov5.size() && (ov5[byte] & (0x80 >> pos))) word |= uint64_t(1) << bit;
+        }
+        return word;
+    }
+    if (key.rfind("cap:", 0) == 0) {
+        const auto* ci = machine::find_cap(key.substr(4));
+        return ci ? mig_[static_cast<size_t>(ci->id)] : 0;
+    }
+    return 0;
+}
+
+void SpaprAccess::set(std::string_view key, uint32_t i, uint64_t value) {
+    if (key == "guest_timebase") incoming_tb_ = value;
+    else if (key == "bitmap") {
+        auto& ov5 = m_.ov5_cas();
+        for (unsigned bit = 0; bit < 64; ++bit) {
+            const unsigned n = i * 64 + bit, byte = n / 8, pos = n % 8;
+            if (byte >= ov5.size()) continue;
+            const uint8_t m = static_cast<uint8_t>(0x80 >> pos);
+            ov5[byte] = (value >> bit) & 1 ? (ov5[byte] | m) : (ov5[byte] & ~m);
+        }
+    } else if (key.rfind("cap:", 0) == 0) {
+        if (const auto* ci = machine::find_cap(key.substr(4))) mig_[static_cast<size_t>(ci->id)] = static_cast<uint8_t>(value);
+    }
+}
+
+StateAccess& SpaprAccess::nested(std::string_view) { return *this; }
+
+bool SpaprAccess::predicate(Pred p, std::string_view arg) const {
+    const auto& cfg = m_.config();
+    switch (p) {
+        case Pred::Always: return true;
+        case Pred::Never: return false;
+        case Pred::NotPre28Ov5: return !cfg.version->pre_2_8_migration;
+        case Pred::NotPre41Migration: return !cfg.version->pre_4_1_migration;
+        case Pred::CapSetOnCmdlineAndDiffers: {
+            const auto* ci = machine::find_cap(arg);
+            if (!ci) return false;
+            const size_t i = static_cast<size_t>(ci->id);
+            return cfg.cap_cmdline[i].has_value() && m_.effective_caps()[i] != cfg.default_caps()[i];
+        }
+        default: return false;
+    }
+}
+
+void SpaprAccess::run_pre_save(Hook h) {
+    if (h == Hook::SpaprPreSave) mig_ = m_.effective_caps();  // mig = eff
+}
+
+void SpaprAccess::run_pre_load(Hook h) {
+    if (h == Hook::CapPreLoad) mig_ = m_.config().default_caps();  // absent caps read as defaults
+}
+
+std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
+    if (h != Hook::SpaprPostLoad) return std::nullopt;
+    // spapr_caps_post_migration: the source's caps are the destination's defaults (for its own
+    // CPU and max-cpu-compat) except where the stream said otherwise.
+    const auto& cfg = m_.config();
+    const machine::CapValues def = cfg.default_caps();
+    const machine::CapValues& dst = m_.effective_caps();
+    std::optional<std::string> error;
+    for (const auto& ci : machine::cap_table()) {
+        const size_t i = static_cast<size_t>(ci.id);
+        const uint8_t src = mig_[i] != def[i] ? mig_[i] : def[i];
+        if (src > dst[i]) {
+            const std::string msg = fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})",
+                                                ci.name, src, dst[i]);
+            m_.log_error(msg);
+            if (!error) error = msg;
+        } else if (src < dst[i]) {
+            warnings_.push_back(fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})",
+                                            ci.name, src, dst[i]));
+        }
+    }
+    if (error) return error;
+    m_.set_time(incoming_tb_);
+    return std::nullopt;
+}
+
+}  // namespace ppcmig::migration

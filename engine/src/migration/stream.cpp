@@ -1,0 +1,270 @@
+#include "ppcmig/migration/stream.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "ppcmig/migration/ppc_cpu.hpp"
+#include "ppcmig/migration/ppc_spapr.hpp"
+
+namespace ppcmig::migration {
+
+namespace {
+
+enum : uint8_t {
+    kEof = 0x00, kStart = 0x01, kPart = 0x02, kEnd = 0x03, kFull = 0x04, kVmdesc = 0x06,
+    kConfiguration = 0x07, kFooter = 0x7E,
+};
+// RAM record flags (low bits of the be64 address word).
+constexpr uint64_t kRamZero = 0x02, kRamMemSize = 0x04, kRamPage = 0x08, kRamEos = 0x10, kRamContinue = 0x20;
+constexpr uint64_t kPage = 4096;
+
+// The device sections of a machine, in registration order.
+struct Registry {
+    SpaprSchema spapr_schema;
+    CpuSchema cpu_schema;
+    std::unique_ptr<SpaprAccess> spapr;
+    std::vector<std::unique_ptr<CpuAccess>> cpus;
+    struct Entry {
+        std::string idstr;
+        uint32_t instance;
+        const Vmsd* vmsd;
+        StateAccess* access;
+    };
+    std::vector<Entry> entries;
+    explicit Registry(machine::SpaprMachine& m) : spapr(std::make_unique<SpaprAccess>(m)) {
+        for (auto& v : m.vcpus()) {
+            cpus.push_back(std::make_unique<CpuAccess>(m, *v));
+            entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});
+            entries.push_back({"cpu", v->index, &cpu_schema.cpu, cpus.back().get()});
+        }
+        for (size_t i = 0; i < cpus.size(); ++i)
+            entries.push_back({"icp/server", static_cast<uint32_t>(i), &cpu_schema.icp, cpus[i].get()});
+        entries.push_back({"spapr", 0, &spapr_schema.spapr, spapr.get()});
+    }
+};
+
+std::string errno_text(int err) { return std::string(std::strerror(-err)); }
+
+LoadError failure(std::string msg, int err, size_t offset, std::string section = {}, uint32_t instance = 0) {
+    std::vector<std::string> chain;
+    if (!msg.empty()) chain.push_back(std::move(msg));
+    LoadError e(std::move(chain), std::move(section), instance, "", offset);
+    e.err = err;
+    return e;
+}
+
+bool all_zero(const uint8_t* p, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (p[i]) return false;
+    return true;
+}
+
+}  // namespace
+
+std::string ram_block_name(const machine::SpaprMachine&) { return "ppc_spapr.ram"; }
+
+std::vector<uint8_t> save_machine(machine::SpaprMachine& m) {
+    StreamWriter w;
+    nlohmann::json devices = nlohmann::json::array();
+    w.be32(kQemuVmMagic);
+    w.be32(kQemuVmVersion);
+    // Configuration section: the machine name, no header, no footer.
+    w.u8(kConfiguration);
+    const std::string& name = m.config().version->name;
+    w.be32(static_cast<uint32_t>(name.size()));
+    w.bytes(std::span(reinterpret_cast<const uint8_t*>(name.data()), name.size()));
+
+    uint32_t section_id = 0;
+    auto footer = [&](uint32_t id) {
+        w.u8(kFooter);
+        w.be32(id);
+    };
+    // RAM: START (sizes), END (pages), each chunk ending with EOS.
+    const uint32_t ram_id = section_id++;
+    const std::string block = ram_block_name(m);
+    w.u8(kStart);
+    w.be32(ram_id);
+    w.counted("ram");
+    w.be32(0);
+    w.be32(4);
+    const uint64_t ram_size = m.memory().size();
+    w.be64(ram_size | kRamMemSize);
+    w.counted(block);
+    w.be64(ram_size);
+    w.be64(kRamEos);
+    footer(ram_id);
+    w.u8(kEnd);
+    w.be32(ram_id);
+    const uint8_t* ram = m.memory().data();
+    bool first = true;
+    for (uint64_t off = 0; off < ram_size; off += kPage) {
+        const bool zero = all_zero(ram + off, kPage);
+        w.be64(off | (zero ? kRamZero : kRamPage) | (first ? 0 : kRamContinue));
+        if (first) w.counted(block);
+        first = false;
+        if (zero) w.u8(0);
+        else w.bytes(std::span(ram + off, kPage));
+    }
+    w.be64(kRamEos);
+    footer(ram_id);
+
+    Registry reg(m);
+    for (const auto& e : reg.entries) {
+        const uint32_t id = section_id++;
+        w.u8(kFull);
+        w.be32(id);
+        w.counted(e.idstr);
+        w.be32(e.instance);
+        w.be32(static_cast<uint32_t>(e.vmsd->version_id));
+        nlohmann::json desc;
+        save_vmsd(*e.vmsd, *e.access, w, &desc);
+        footer(id);
+        desc["name"] = e.idstr;
+        desc["instance_id"] = e.instance;
+        devices.push_back(std::move(desc));
+    }
+    w.u8(kEof);
+    const nlohmann::json vmdesc{{"page_size", kPage},
+                                {"configuration", {{"vmsd_name", "configuration"}, {"version", 1}, {"fields", {{{"name", "len"}, {"type", "uint32"}, {"size", 4}}, {{"name", "name"}, {"type", "buffer"}, {"size", name.size()}}}}}},
+                                {"devices", devices}};
+    const std::string text = vmdesc.dump();
+    w.u8(kVmdesc);
+    w.be32(static_cast<uint32_t>(text.size()));
+    w.bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    return w.take();
+}
+
+void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std::vector<std::string>& warnings) {
+    StreamReader r(stream);
+    try {
+        const uint32_t magic = r.be32();
+        if (magic != kQemuVmMagic) throw failure("Not a migration stream", -EINVAL, 0);
+        const uint32_t version = r.be32();
+        if (version == 2) throw failure("SaveVM v2 format is obsolete and don't work anymore", -ENOTSUP, 4);
+        if (version != kQemuVmVersion) throw failure("Unsupported migration stream version", -ENOTSUP, 4);
+        if (r.peek() != kConfiguration) throw failure("Configuration section missing", -EINVAL, r.offset());
+        r.u8();
+        const uint32_t len = r.be32();
+        std::string received(len, '\0');
+        r.bytes(std::span(reinterpret_cast<uint8_t*>(received.data()), received.size()));
+        const std::string& local = m.config().version->name;
+        // QEMU compares only the received length (a prefix compare).
+        if (r.error() || local.compare(0, received.size(), received) != 0)
+            throw failure(fmt::format("Machine type received is '{}' and local is '{}'", received, local), -EINVAL, 8);
+
+        Registry reg(m);
+        struct Live { std::string idstr; uint32_t instance; };
+        std::map<uint32_t, Live> live;  // section id -> live section (ram)
+        const std::string block = ram_block_name(m);
+        auto load_ram_chunk = [&]() {
+            std::string current;
+            while (true) {
+                const size_t at = r.offset();
+                const uint64_t word = r.be64();
+                if (r.error()) throw failure("", -EIO, at, "ram");
+                const uint64_t flags = word & (kPage - 1), addr = word & ~(kPage - 1);
+                if (flags & kRamEos) return;
+                if (flags & kRamMemSize) {
+                    uint64_t total = addr, seen = 0;
+                    while (seen < total) {
+                        std::string id;
+                        r.counted(id);
+                        const uint64_t used = r.be64();
+                        if (r.error()) throw failure("", -EIO, r.offset(), "ram");
+                        if (id != block) throw failure(fmt::format("Unknown ramblock \"{}\", cannot accept migration", id), -EINVAL, at, "ram");
+                        if (used != m.memory().size())
+                            throw failure(fmt::format("Length mismatch: {}: 0x{:x} in != 0x{:x}: Invalid argument", id, used, m.memory().size()),
+                                          -EINVAL, at, "ram");
+                        seen += used;
+                    }
+                    continue;
+                }
+                if (!(flags & kRamContinue)) {
+                    r.counted(current);
+                    if (current != block) throw failure(fmt::format("Unknown ramblock \"{}\", cannot accept migration", current), -EINVAL, at, "ram");
+                } else if (current.empty()) {
+                    throw failure("Ack, bad migration stream!", -EINVAL, at, "ram");
+                }
+                if (!m.memory().contains(addr, kPage)) throw failure(fmt::format("Illegal RAM offset {:x}", addr), -EINVAL, at, "ram");
+                if (flags & kRamZero) {
+                    const uint8_t fill = r.u8();
+                    m.memory().fill(addr, fill, kPage);
+                } else if (flags & kRamPage) {
+                    std::vector<uint8_t> page(kPage);
+                    r.bytes(page);
+                    m.memory().write(addr, page);
+                } else {
+                    throw failure(fmt::format("Unknown combination of migration flags: 0x{:x}", flags), -EINVAL, at, "ram");
+                }
+                if (r.error()) throw failure("", -EIO, at, "ram");
+            }
+        };
+        auto check_footer = [&](uint32_t id, const std::string& idstr) {
+            const size_t at = r.offset();
+            const uint8_t b = r.u8();
+            if (r.error()) throw failure(fmt::format("{}: Read section footer failed: {}", idstr, -EIO), -EINVAL, at, idstr);
+            if (b != kFooter) throw failure(fmt::format("Missing section footer for {}", idstr), -EINVAL, at, idstr);
+            const uint32_t got = r.be32();
+            if (got != id)
+                throw failure(fmt::format("Mismatched section id in footer for {} - read 0x{:x} expected 0x{:x}", idstr, got, id), -EINVAL, at, idstr);
+        };
+        while (true) {
+            const size_t at = r.offset();
+            const uint8_t type = r.u8();
+            if (r.error()) throw failure("", -EIO, at);
+            if (type == kEof) break;
+            if (type == kStart || type == kFull) {
+                const uint32_t id = r.be32();
+                std::string idstr;
+                if (!r.counted(idstr)) throw failure(fmt::format("Unable to read ID string for section {}", id), -EINVAL, at);
+                const uint32_t instance = r.be32(), ver = r.be32();
+                if (idstr == "ram") {
+                    if (ver != 4) throw failure(fmt::format("savevm: unsupported version {} for '{}' v4", ver, idstr), -EINVAL, at, idstr, instance);
+                    live[id] = {idstr, instance};
+                    load_ram_chunk();
+                    check_footer(id, idstr);
+                    continue;
+                }
+                const Registry::Entry* e = nullptr;
+                for (const auto& cand : reg.entries)
+                    if (cand.idstr == idstr && cand.instance == instance) e = &cand;
+                if (!e)
+                    throw failure(fmt::format("Unknown savevm section or instance '{}' {}. Make sure that your current VM setup "
+                                              "matches your saved VM setup, including any hotplugged devices",
+                                              idstr, instance),
+                                  -EINVAL, at, idstr, instance);
+                if (static_cast<int>(ver) > e->vmsd->version_id)
+                    throw failure(fmt::format("savevm: unsupported version {} for '{}' v{}", ver, idstr, e->vmsd->version_id), -EINVAL, at, idstr, instance);
+                try {
+                    load_vmsd(*e->vmsd, *e->access, r, static_cast<int>(ver));
+                } catch (LoadError& le) {
+                    le.section = idstr;
+                    le.instance = instance;
+                    le.wrap(fmt::format("error while loading state for instance 0x{:x} of device '{}'", instance, idstr));
+                    throw;
+                }
+                check_footer(id, idstr);
+            } else if (type == kPart || type == kEnd) {
+                const uint32_t id = r.be32();
+                auto it = live.find(id);
+                if (it == live.end()) throw failure(fmt::format("Unknown savevm section {}", id), -EINVAL, at);
+                load_ram_chunk();
+                check_footer(id, it->second.idstr);
+            } else {
+                throw failure(fmt::format("Unknown savevm section type {}", type), -EINVAL, at);
+            }
+        }
+        m.post_migration();
+        // The vmdesc trailer is read and discarded, as QEMU does.
+        warnings.insert(warnings.end(), reg.spapr->warnings().begin(), reg.spapr->warnings().end());
+    } catch (LoadError& e) {
+        e.wrap(fmt::format("load of migration failed: {}", errno_text(e.err)));
+        throw;
+    }
+}
+
+}  // namespace ppcmig::migration
