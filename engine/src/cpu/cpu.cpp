@@ -276,10 +276,12 @@ const Cpu::BlockEntry& Cpu::block_for(uint64_t pc) {
 bool Cpu::deliver_pending() {
     if (!(s.msr & msr::EE)) return false;
     Vector v;
-    if (pending_ & kPendExternal) v = Vector::External;
-    else if (pending_ & kPendDecrementer) v = Vector::Decrementer;
-    else if (pending_ & kPendDoorbell) v = Vector::Doorbell;
+    uint32_t source;
+    if (pending_ & kPendExternal) v = Vector::External, source = kPendExternal;
+    else if (pending_ & kPendDecrementer) v = Vector::Decrementer, source = kPendDecrementer;
+    else if (pending_ & kPendDoorbell) v = Vector::Doorbell, source = kPendDoorbell;
     else return false;
+    pending_ &= ~(source & edge_);
     interrupt({v, s.nip, 0, 0, 0});
     return true;
 }

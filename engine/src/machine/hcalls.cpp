@@ -406,10 +406,11 @@ int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
         g[3] = static_cast<uint64_t>(H_SUCCESS);
         g[4] = chosen;  // ppcmig: the negotiated logical PVR (0: raw)
         if (want != active_ic_) {
-            // The guest gets rebooted into the negotiated controller (QEMU's CAS reboot).
             active_ic_ = want;
-            request_reset(true);
-            return cpu::kHalt;
+            if (beh_.cas_reboot_on_ic_change) {  // older QEMU: reboot into the new controller
+                request_reset(true);
+                return cpu::kHalt;
+            }
         }
     } catch (const std::out_of_range&) {
         g[3] = static_cast<uint64_t>(H_PARAMETER);

@@ -64,12 +64,16 @@ void Vcpu::update_decrementer() {
     const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
     const uint64_t sign = uint64_t(1) << (bits - 1);
     const uint64_t now_val = (written - elapsed) & mask;
-    if (now_val & sign) {
-        c.set_pending(cpu::kPendDecrementer);
+    const bool negative = (now_val & sign) != 0;
+    const bool level = dec_level_sensitive();
+    if (negative) {
+        if (level || !dec_negative) c.set_pending(cpu::kPendDecrementer);
+        dec_negative = true;
         c.set_deadline(~uint64_t(0));
         return;
     }
-    c.clear_pending(cpu::kPendDecrementer);
+    dec_negative = false;
+    if (level) c.clear_pending(cpu::kPendDecrementer);
     // Fires when the value goes from 0 to all ones: now_val + 1 ticks from now.
     const uint64_t fire_tb = tb + now_val + 1;
     c.set_deadline(round_start_icount + (fire_tb - m_.now_));
@@ -81,6 +85,8 @@ uint64_t Vcpu::random64(cpu::Cpu& c) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
+
+bool Vcpu::dec_level_sensitive() const { return cpu->model().level >= isa::IsaLevel::v3_0; }
 
 void Vcpu::on_event(cpu::Cpu&) { update_decrementer(); }
 void Vcpu::on_dec_write(cpu::Cpu&) { update_decrementer(); }
@@ -104,6 +110,7 @@ SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
     for (unsigned i = 0; i < cfg_.smp; ++i) {
         auto v = std::make_unique<Vcpu>(*this, i);
         v->cpu = std::make_unique<cpu::Cpu>(cfg_.cpu, mem_, *v);
+        if (!v->dec_level_sensitive()) v->cpu->set_edge_triggered(cpu::kPendDecrementer);
         if (cfg_.accel == Accel::KvmHv) v->cpu->set_decode_gate(pcr_gate);
         vcpus_.push_back(std::move(v));
     }
@@ -163,6 +170,7 @@ void SpaprMachine::reset() {
         v->prodded = false;
         v->icp = Icp{};
         v->round_start_icount = icount;
+        v->dec_negative = true;  // the reset value (all ones) is negative: no edge at reset
         c.s.dec_base_tb = v->timebase(c);
     }
     set_compat_all(cfg_.max_compat_pvr);

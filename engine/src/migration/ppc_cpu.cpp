@@ -85,6 +85,9 @@ uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
     if (key == "vsr") return s.vsr[i].lo;
     if (key == "compat_pvr") return v_.compat_pvr;
     if (key == "halted") return (!v_.running || v_.ceded) ? 1 : 0;
+    // QEMU's CPU_INTERRUPT_HARD: an interrupt is pending (an edge-triggered decrementer exception
+    // raised but not yet taken must survive the migration).
+    if (key == "interrupt_request") return (v_.cpu->pending() & cpu::kPendDecrementer) ? 0x2 : 0;
     if (key == "quiesced") return v_.running ? 0 : 1;
     if (key == "xirr") return v_.icp.xirr;
     if (key == "pending_priority") return v_.icp.pending_priority;
@@ -113,6 +116,7 @@ void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
     else if (key == "vsr") s.vsr[i].lo = value;
     else if (key == "compat_pvr") v_.compat_pvr = static_cast<uint32_t>(value);
     else if (key == "halted") halted_ = value != 0;
+    else if (key == "interrupt_request") dec_pending_ = (value & 0x2) != 0;
     else if (key == "quiesced") v_.running = value == 0;
     else if (key == "xirr") v_.icp.xirr = static_cast<uint32_t>(value);
     else if (key == "pending_priority") v_.icp.pending_priority = static_cast<uint8_t>(value);
@@ -160,6 +164,7 @@ std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
     if (h != Hook::CpuPostLoad) return std::nullopt;
     cpu::Cpu& c = *v_.cpu;
     v_.ceded = halted_ && v_.running;
+    if (dec_pending_) c.set_pending(cpu::kPendDecrementer);
     const cpu::CpuModel& model = c.model();
     if (v_.compat_pvr != 0) {
         // 2.10+: re-apply the compat mode; an impossible one fails the load with its message.

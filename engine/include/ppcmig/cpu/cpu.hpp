@@ -158,6 +158,8 @@ public:
     /// Asynchronous interrupts: set/clear pending sources. They are delivered at an
     /// instruction boundary when MSR[EE]=1, in priority order external, decrementer, doorbell.
     void set_pending(uint32_t bits) { pending_ |= bits; }
+    /// Sources in `bits` are edge-triggered: delivering the interrupt clears them.
+    void set_edge_triggered(uint32_t bits) { edge_ = bits; }
     /// Timer deadline (an instruction count): run() stops exactly there and calls
     /// Environment::on_event, so events land on the same instruction whatever the block layout
     /// (which differs between a fresh and a warm block cache).
@@ -272,6 +274,7 @@ private:
     uint64_t ea_mask_ = ~uint64_t(0);
     bool halt_requested_ = false;
     uint32_t pending_ = 0;
+    uint32_t edge_ = 0;
     uint64_t deadline_ = ~uint64_t(0);
     bool deliver_pending();
     bool smc_hit_ = false;

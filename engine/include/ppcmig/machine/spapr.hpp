@@ -25,6 +25,7 @@ namespace ppcmig::machine {
 struct Behaviour {
     bool cas_prefers_compat = true;  ///< 2.10+: newest compat mode first, raw only as fallback
     bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
+    bool cas_reboot_on_ic_change = false;  ///< older QEMU rebooted the guest into the new controller
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
@@ -73,9 +74,13 @@ public:
     Icp icp;
     std::array<uint64_t, 4096 / 0x20> interrupts{};  ///< taken, by vector / 0x20
     uint64_t round_start_icount = 0;
+    bool dec_negative = true;   ///< DEC's top bit as last seen (edge detection before ISA 3.0)
 
-    /// Recomputes the decrementer's pending state and timer deadline.
+    /// Recomputes the decrementer's pending state and timer deadline. Before ISA 3.0 the
+    /// exception is raised when DEC's top bit goes from 0 to 1 and cleared when taken; from
+    /// POWER9 on it is level-sensitive (pending while the top bit is set).
     void update_decrementer();
+    [[nodiscard]] bool dec_level_sensitive() const;
 
 private:
     SpaprMachine& m_;

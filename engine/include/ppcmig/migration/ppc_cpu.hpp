@@ -38,6 +38,7 @@ private:
     machine::SpaprMachine& m_;
     machine::Vcpu& v_;
     bool halted_ = false;
+    bool dec_pending_ = false;
 };
 
 }  // namespace ppcmig::migration
