@@ -403,6 +403,19 @@ int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
             want = guest_xive ? IcMode::Xive : IcMode::Xics;
         }
         std::copy(ov5.begin(), ov5.end(), ov5_cas_.begin());
+        // The CAS response: a be32 header (version 1) then the updated device tree, into the
+        // guest's buffer (size 0: the guest wants none, a ppcmig convenience).
+        const uint64_t resp = g[5], resp_size = g[6];
+        if (resp_size != 0) {
+            build_fdt();
+            if (resp_size < 4 + fdt_.size() || !mem_.contains(resp, resp_size)) {
+                log_error("SLOF provided insufficient CAS buffer size");
+                powered_off_ = true;
+                return cpu::kHalt;
+            }
+            put_be32(mem_, resp, 1);
+            mem_.write(resp + 4, fdt_);
+        }
         g[3] = static_cast<uint64_t>(H_SUCCESS);
         g[4] = chosen;  // ppcmig: the negotiated logical PVR (0: raw)
         if (want != active_ic_) {
