@@ -31,7 +31,9 @@ constexpr const char* kUsage =
     "  user [--cpu MODEL] [--max-insns N] [--stats] ELF [ARGS...]\n"
     "                                           run a static Linux ppc64 executable\n"
     "  run --guest ELF --insns N [--machine M] [--cpu C] [--smp N] [-m SIZE] [--accel tcg|kvm-hv]\n"
-    "      [--state-json PATH]                  boot a guest on the pseries machine\n"
+    "      [--state-json PATH] [--migrate-at N [--precopy [--bandwidth B] [--downtime-ns D]\n"
+    "      [--max-iterations K]]] [--save-stream PATH] [--incoming PATH]\n"
+    "                                           boot (and migrate) a guest on the pseries machine\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -129,7 +131,8 @@ int cmd_run(const std::vector<std::string>& a) {
     std::vector<std::string> qemu_args;
     std::string guest, state_json, save_stream, incoming;
     uint64_t insns = 0, migrate_at = 0;
-    bool have_insns = false, migrate = false;
+    bool have_insns = false, migrate = false, precopy = false;
+    ppcmig::migration::PrecopyParams pre;
     for (size_t i = 0; i < a.size(); ++i) {
         auto next = [&](const char* what) -> const std::string& {
             if (i + 1 >= a.size()) throw std::invalid_argument(fmt::format("run: {} needs a value", what));
@@ -147,6 +150,10 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--save-stream") save_stream = next("--save-stream");
         else if (a[i] == "--incoming") incoming = next("--incoming");
         else if (a[i] == "--migrate-at") { migrate_at = parse_number(next("--migrate-at"), "instruction count"); migrate = true; }
+        else if (a[i] == "--precopy") precopy = true;
+        else if (a[i] == "--bandwidth") pre.bandwidth = parse_number(next("--bandwidth"), "bandwidth");
+        else if (a[i] == "--downtime-ns") pre.downtime_ns = parse_number(next("--downtime-ns"), "downtime");
+        else if (a[i] == "--max-iterations") pre.max_iterations = static_cast<unsigned>(parse_number(next("--max-iterations"), "iteration count"));
         else return usage_error(fmt::format("run: unknown option {}", a[i]));
     }
     if (guest.empty()) return usage_error("run: --guest ELF is required");
@@ -196,7 +203,15 @@ int cmd_run(const std::vector<std::string>& a) {
         const uint64_t q = m->quantum();
         migrate_at = (migrate_at + q - 1) / q * q;
         m->run(std::min(migrate_at, insns));
-        const auto bytes = ppcmig::migration::save_machine(*m);
+        std::vector<uint8_t> bytes;
+        if (precopy) {
+            ppcmig::migration::PrecopyStats st;
+            bytes = ppcmig::migration::save_machine_live(*m, pre, st);
+            fmt::print(stderr, "ppcmig-engine: pre-copy: {} iterations, {} pages sent, {} in stop-and-copy ({} ns), stopped at tb {}\n",
+                       st.iterations, st.pages_sent, st.final_pages, st.downtime_ns, st.stop_time);
+        } else {
+            bytes = ppcmig::migration::save_machine(*m);
+        }
         if (!save_stream.empty()) write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
         console_before = m->console();
         auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(cfg);
@@ -206,8 +221,9 @@ int cmd_run(const std::vector<std::string>& a) {
             return 4;
         }
         dst->inherit_counters(*m);
+        const uint64_t elapsed = m->now();
         m = std::move(dst);
-        stop = m->run(insns - std::min(migrate_at, insns));
+        stop = m->run(insns - std::min(elapsed, insns));
     } else {
         stop = m->run(insns);
         if (!save_stream.empty()) {

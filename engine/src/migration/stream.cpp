@@ -67,75 +67,146 @@ bool all_zero(const uint8_t* p, size_t n) {
 
 std::string ram_block_name(const machine::SpaprMachine&) { return "ppc_spapr.ram"; }
 
+namespace {
+
+// Writes a stream in the order QEMU does: header, configuration, ram START (block sizes), ram
+// PART/END chunks (pages), device FULL sections, EOF, vmdesc.
+class StreamSaver {
+public:
+    explicit StreamSaver(machine::SpaprMachine& m) : m_(m), block_(ram_block_name(m)) {
+        w_.be32(kQemuVmMagic);
+        w_.be32(kQemuVmVersion);
+        // Configuration section: the machine name, no header, no footer.
+        w_.u8(kConfiguration);
+        const std::string& name = m.config().version->name;
+        w_.be32(static_cast<uint32_t>(name.size()));
+        w_.bytes(std::span(reinterpret_cast<const uint8_t*>(name.data()), name.size()));
+        ram_id_ = section_id_++;
+        w_.u8(kStart);
+        w_.be32(ram_id_);
+        w_.counted("ram");
+        w_.be32(0);
+        w_.be32(4);
+        const uint64_t ram_size = m.memory().size();
+        w_.be64(ram_size | kRamMemSize);
+        w_.counted(block_);
+        w_.be64(ram_size);
+        w_.be64(kRamEos);
+        footer(ram_id_);
+    }
+
+    /// One ram chunk (PART while the guest runs, END at stop-and-copy) with these pages.
+    void ram_chunk(bool last, const std::vector<uint64_t>& pages) {
+        w_.u8(last ? kEnd : kPart);
+        w_.be32(ram_id_);
+        const uint8_t* ram = m_.memory().data();
+        bool first = true;
+        for (uint64_t page : pages) {
+            const uint64_t off = page * kPage;
+            const bool zero = all_zero(ram + off, kPage);
+            w_.be64(off | (zero ? kRamZero : kRamPage) | (first ? 0 : kRamContinue));
+            if (first) w_.counted(block_);
+            first = false;
+            if (zero) w_.u8(0);
+            else w_.bytes(std::span(ram + off, kPage));
+        }
+        w_.be64(kRamEos);
+        footer(ram_id_);
+    }
+
+    /// Device sections, EOF and the vmdesc trailer; returns the stream.
+    std::vector<uint8_t> complete() {
+        nlohmann::json devices = nlohmann::json::array();
+        Registry reg(m_);
+        for (const auto& e : reg.entries) {
+            const uint32_t id = section_id_++;
+            w_.u8(kFull);
+            w_.be32(id);
+            w_.counted(e.idstr);
+            w_.be32(e.instance);
+            w_.be32(static_cast<uint32_t>(e.vmsd->version_id));
+            nlohmann::json desc;
+            save_vmsd(*e.vmsd, *e.access, w_, &desc);
+            footer(id);
+            desc["name"] = e.idstr;
+            desc["instance_id"] = e.instance;
+            devices.push_back(std::move(desc));
+        }
+        w_.u8(kEof);
+        const std::string& name = m_.config().version->name;
+        const nlohmann::json vmdesc{
+            {"page_size", kPage},
+            {"configuration",
+             {{"vmsd_name", "configuration"},
+              {"version", 1},
+              {"fields", {{{"name", "len"}, {"type", "uint32"}, {"size", 4}}, {{"name", "name"}, {"type", "buffer"}, {"size", name.size()}}}}}},
+            {"devices", devices}};
+        const std::string text = vmdesc.dump();
+        w_.u8(kVmdesc);
+        w_.be32(static_cast<uint32_t>(text.size()));
+        w_.bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+        return w_.take();
+    }
+
+    [[nodiscard]] size_t size() const { return w_.size(); }
+
+private:
+    void footer(uint32_t id) {
+        w_.u8(kFooter);
+        w_.be32(id);
+    }
+    machine::SpaprMachine& m_;
+    StreamWriter w_;
+    std::string block_;
+    uint32_t section_id_ = 0, ram_id_ = 0;
+};
+
+std::vector<uint64_t> all_pages(const machine::SpaprMachine& m) {
+    std::vector<uint64_t> pages(const_cast<machine::SpaprMachine&>(m).memory().page_count());
+    for (uint64_t i = 0; i < pages.size(); ++i) pages[i] = i;
+    return pages;
+}
+
+}  // namespace
+
 std::vector<uint8_t> save_machine(machine::SpaprMachine& m) {
-    StreamWriter w;
-    nlohmann::json devices = nlohmann::json::array();
-    w.be32(kQemuVmMagic);
-    w.be32(kQemuVmVersion);
-    // Configuration section: the machine name, no header, no footer.
-    w.u8(kConfiguration);
-    const std::string& name = m.config().version->name;
-    w.be32(static_cast<uint32_t>(name.size()));
-    w.bytes(std::span(reinterpret_cast<const uint8_t*>(name.data()), name.size()));
+    StreamSaver saver(m);
+    saver.ram_chunk(true, all_pages(m));
+    return saver.complete();
+}
 
-    uint32_t section_id = 0;
-    auto footer = [&](uint32_t id) {
-        w.u8(kFooter);
-        w.be32(id);
+std::vector<uint8_t> save_machine_live(machine::SpaprMachine& m, const PrecopyParams& p, PrecopyStats& stats) {
+    StreamSaver saver(m);
+    stats = PrecopyStats{};
+    constexpr uint64_t kTicksPerMs = 512'000;  // 512 MHz time base
+    const uint64_t q = m.quantum();
+    auto transfer_ticks = [&](uint64_t pages) {
+        // Virtual time the transfer of these pages takes at the bandwidth, whole quanta.
+        const uint64_t bytes = pages * kPage;
+        const uint64_t ticks = (bytes * kTicksPerMs + p.bandwidth - 1) / std::max<uint64_t>(p.bandwidth, 1);
+        return std::max<uint64_t>(q, (ticks + q - 1) / q * q);
     };
-    // RAM: START (sizes), END (pages), each chunk ending with EOS.
-    const uint32_t ram_id = section_id++;
-    const std::string block = ram_block_name(m);
-    w.u8(kStart);
-    w.be32(ram_id);
-    w.counted("ram");
-    w.be32(0);
-    w.be32(4);
-    const uint64_t ram_size = m.memory().size();
-    w.be64(ram_size | kRamMemSize);
-    w.counted(block);
-    w.be64(ram_size);
-    w.be64(kRamEos);
-    footer(ram_id);
-    w.u8(kEnd);
-    w.be32(ram_id);
-    const uint8_t* ram = m.memory().data();
-    bool first = true;
-    for (uint64_t off = 0; off < ram_size; off += kPage) {
-        const bool zero = all_zero(ram + off, kPage);
-        w.be64(off | (zero ? kRamZero : kRamPage) | (first ? 0 : kRamContinue));
-        if (first) w.counted(block);
-        first = false;
-        if (zero) w.u8(0);
-        else w.bytes(std::span(ram + off, kPage));
+    m.memory().collect_dirty();  // the first pass sends everything; log what changes from now on
+    std::vector<uint64_t> pages = all_pages(m);
+    while (true) {
+        saver.ram_chunk(false, pages);
+        stats.pages_sent += pages.size();
+        stats.dirty_per_iteration.push_back(pages.size());
+        ++stats.iterations;
+        m.run(transfer_ticks(pages.size()));  // the guest keeps running (and dirtying) meanwhile
+        if (m.powered_off()) break;
+        pages = m.memory().collect_dirty();
+        const uint64_t remaining_ns = pages.size() * kPage * 1'000'000 / std::max<uint64_t>(p.bandwidth, 1);
+        if (remaining_ns <= p.downtime_ns || stats.iterations >= p.max_iterations) break;
     }
-    w.be64(kRamEos);
-    footer(ram_id);
-
-    Registry reg(m);
-    for (const auto& e : reg.entries) {
-        const uint32_t id = section_id++;
-        w.u8(kFull);
-        w.be32(id);
-        w.counted(e.idstr);
-        w.be32(e.instance);
-        w.be32(static_cast<uint32_t>(e.vmsd->version_id));
-        nlohmann::json desc;
-        save_vmsd(*e.vmsd, *e.access, w, &desc);
-        footer(id);
-        desc["name"] = e.idstr;
-        desc["instance_id"] = e.instance;
-        devices.push_back(std::move(desc));
-    }
-    w.u8(kEof);
-    const nlohmann::json vmdesc{{"page_size", kPage},
-                                {"configuration", {{"vmsd_name", "configuration"}, {"version", 1}, {"fields", {{{"name", "len"}, {"type", "uint32"}, {"size", 4}}, {{"name", "name"}, {"type", "buffer"}, {"size", name.size()}}}}}},
-                                {"devices", devices}};
-    const std::string text = vmdesc.dump();
-    w.u8(kVmdesc);
-    w.be32(static_cast<uint32_t>(text.size()));
-    w.bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-    return w.take();
+    // Stop and copy: the last dirty pages, then the devices (the guest is paused from here).
+    if (m.powered_off()) pages = m.memory().collect_dirty();
+    saver.ram_chunk(true, pages);
+    stats.pages_sent += pages.size();
+    stats.final_pages = pages.size();
+    stats.downtime_ns = pages.size() * kPage * 1'000'000 / std::max<uint64_t>(p.bandwidth, 1);
+    stats.stop_time = m.now();
+    return saver.complete();
 }
 
 void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std::vector<std::string>& warnings) {

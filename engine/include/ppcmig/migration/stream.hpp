@@ -19,6 +19,28 @@ inline constexpr uint32_t kQemuVmVersion = 3;
 /// Saves the machine's complete state (RAM in one pass, then every device) as a stream.
 std::vector<uint8_t> save_machine(machine::SpaprMachine& m);
 
+/// Live pre-copy parameters (virtual time: the 512 MHz time base).
+struct PrecopyParams {
+    uint64_t bandwidth = 64ull << 20;     ///< bytes per virtual millisecond
+    uint64_t downtime_ns = 1'000'000;     ///< stop when the rest would transfer within this
+    unsigned max_iterations = 30;         ///< then stop and copy whatever is still dirty
+};
+
+struct PrecopyStats {
+    unsigned iterations = 0;
+    uint64_t pages_sent = 0;
+    uint64_t final_pages = 0;             ///< pages copied while stopped
+    uint64_t downtime_ns = 0;             ///< transfer time of the stop-and-copy phase
+    uint64_t stop_time = 0;               ///< time base when the guest was stopped
+    std::vector<uint64_t> dirty_per_iteration;
+};
+
+/// Live migration: a full RAM pass and iterations over the dirty log while the guest keeps
+/// running on `m` (each pass takes the virtual time its transfer needs at the bandwidth), until
+/// the remaining dirty pages fit the downtime or the iterations run out; then stop-and-copy of
+/// the remaining pages and every device. Returns the complete stream.
+std::vector<uint8_t> save_machine_live(machine::SpaprMachine& m, const PrecopyParams& p, PrecopyStats& stats);
+
 /// Loads a stream into a machine configured on the destination side. Throws LoadError whose
 /// chain ends with "load of migration failed: <strerror>"; warnings go to `warnings`.
 void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std::vector<std::string>& warnings);
