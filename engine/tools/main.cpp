@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ppcmig/builds/build.hpp"
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/isa/disasm.hpp"
 #include "ppcmig/isa/insn.hpp"
@@ -34,6 +35,8 @@ constexpr const char* kUsage =
     "      [--state-json PATH] [--migrate-at N [--precopy [--bandwidth B] [--downtime-ns D]\n"
     "      [--max-iterations K]]] [--save-stream PATH] [--incoming PATH]\n"
     "                                           boot (and migrate) a guest on the pseries machine\n"
+    "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
+    "  builds                                   list engine builds and their changesets\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -132,6 +135,7 @@ int cmd_run(const std::vector<std::string>& a) {
     std::string guest, state_json, save_stream, incoming;
     uint64_t insns = 0, migrate_at = 0;
     bool have_insns = false, migrate = false, precopy = false;
+    std::string build = "head", dest_build;
     ppcmig::migration::PrecopyParams pre;
     for (size_t i = 0; i < a.size(); ++i) {
         auto next = [&](const char* what) -> const std::string& {
@@ -151,6 +155,8 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--incoming") incoming = next("--incoming");
         else if (a[i] == "--migrate-at") { migrate_at = parse_number(next("--migrate-at"), "instruction count"); migrate = true; }
         else if (a[i] == "--precopy") precopy = true;
+        else if (a[i] == "--build") build = next("--build");
+        else if (a[i] == "--dest-build") dest_build = next("--dest-build");
         else if (a[i] == "--bandwidth") pre.bandwidth = parse_number(next("--bandwidth"), "bandwidth");
         else if (a[i] == "--downtime-ns") pre.downtime_ns = parse_number(next("--downtime-ns"), "downtime");
         else if (a[i] == "--max-iterations") pre.max_iterations = static_cast<unsigned>(parse_number(next("--max-iterations"), "iteration count"));
@@ -167,9 +173,11 @@ int cmd_run(const std::vector<std::string>& a) {
         return 1;
     }
     const auto elf = ppcmig::memory::ElfImage::read(guest);
+    const auto src_profile = ppcmig::builds::profile(build);
+    const auto dst_profile = ppcmig::builds::profile(dest_build.empty() ? build : dest_build);
     std::unique_ptr<ppcmig::machine::SpaprMachine> m;
     try {
-        m = std::make_unique<ppcmig::machine::SpaprMachine>(cfg);
+        m = std::make_unique<ppcmig::machine::SpaprMachine>(cfg, src_profile.behaviour);
     } catch (const ppcmig::machine::ConfigError& e) {
         for (const auto& w : cfg.warnings) fmt::print(stderr, "ppcmig-engine: warning: {}\n", w);
         fmt::print(stderr, "ppcmig-engine: {}\n", e.what());
@@ -214,7 +222,7 @@ int cmd_run(const std::vector<std::string>& a) {
         }
         if (!save_stream.empty()) write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
         console_before = m->console();
-        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(cfg);
+        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(cfg, dst_profile.behaviour);
         dst->load_guest(elf);
         if (!load_into(*dst, bytes)) {
             std::fwrite(console_before.data(), 1, console_before.size(), stdout);
@@ -238,6 +246,18 @@ int cmd_run(const std::vector<std::string>& a) {
     if (!state_json.empty()) write_file_atomically(state_json, m->state_json().dump(1) + "\n");
     using ppcmig::machine::MachineStop;
     return stop == MachineStop::Error ? 3 : 0;
+}
+
+int cmd_builds() {
+    for (const auto& b : ppcmig::builds::builds()) {
+        const auto p = ppcmig::builds::profile(b.name);
+        fmt::print("{}\n", b.name);
+        for (const auto& c : p.changesets) {
+            for (const auto& h : ppcmig::builds::history())
+                if (h.name == c) fmt::print("  {:<32} {}\n", h.name, h.note);
+        }
+    }
+    return 0;
 }
 
 int cmd_insns() {
@@ -272,6 +292,7 @@ int main(int argc, char** argv) {
         if (cmd == "user") return cmd_user(args);
         if (cmd == "insns") return cmd_insns();
         if (cmd == "run") return cmd_run(args);
+        if (cmd == "builds") return cmd_builds();
         if (cmd == "models") return cmd_models();
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             fmt::print("{}", kUsage);

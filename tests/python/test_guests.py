@@ -103,3 +103,22 @@ def test_live_precopy_loses_nothing(tmp_path: Path, name: str) -> None:
     assert "RESULT PASS" in p.stdout
     assert p.stdout == ref_p.stdout
     assert comparable(mig) == comparable(ref)
+
+
+@pytest.mark.parametrize("build,passes", [("7.2", False), ("8.1", False), ("8.2", True), ("head", True)])
+def test_decrementer_migration_per_build(tmp_path: Path, build: str, passes: bool) -> None:
+    """C13: before 8.2 the live DEC does not travel and the destination's timer is not re-armed,
+    so a guest waiting for its tick loses it; 8.2 (578912ad7312) fixed it."""
+    opts = ("--machine", "pseries-7.2", "--cpu", "POWER9", "--build", build)
+    for name in ("decr_tick", "idle_cede"):
+        ref_p, ref = run(tmp_path, guest(name), *opts, tag=f"{name}-ref")
+        assert "RESULT PASS" in ref_p.stdout  # without migration every build ticks
+        p, _ = run(tmp_path, guest(name), *opts, "--migrate-at", str(ref["time_base"] // 3), tag=f"{name}-mig")
+        assert ("RESULT PASS" in p.stdout) == passes, p.stdout[-600:]
+
+
+def test_unknown_build_is_rejected_with_the_known_list(tmp_path: Path) -> None:
+    p = subprocess.run([ENGINE, "run", "--guest", str(guest("decr_tick")), "--insns", "10", "--build", "1.0"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2
+    assert 'unknown build "1.0"' in p.stderr and "head" in p.stderr

@@ -148,7 +148,9 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
 
 void CpuAccess::run_pre_save(Hook h) {
     if (h != Hook::CpuPreSave) return;
-    // QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR].
+    // QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR]. Before, the slot held the
+    // value last written, stale by the time it travelled.
+    if (!m_.behaviour().dec_migrated) return;
     cpu::Cpu& c = *v_.cpu;
     const uint64_t tb = v_.timebase(c);
     c.s.spr[cpu::sprn::DEC] = c.s.spr[cpu::sprn::DEC] - (tb - c.s.dec_base_tb);
@@ -156,8 +158,13 @@ void CpuAccess::run_pre_save(Hook h) {
 }
 
 void CpuAccess::run_pre_load(Hook h) {
+    if (h != Hook::CpuPreLoad) return;
     // Running unless cpu/rtas_stopped says otherwise (absent subsection: a running vCPU).
-    if (h == Hook::CpuPreLoad) v_.running = true;
+    v_.running = true;
+    // Before 8.2 the destination's decrementer timer is never re-armed from the stream: it keeps
+    // its own (reset) state whatever spr[DECR] says — the lost decrementer of C13.
+    dec_before_ = v_.cpu->s.spr[cpu::sprn::DEC];
+    dec_base_before_ = v_.cpu->s.dec_base_tb;
 }
 
 std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
@@ -184,8 +191,13 @@ std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
         if (pvr != model.pvr && !(in_model && in_model->family == model.family))
             return std::string();  // -EINVAL with no message of its own
     }
-    // The decrementer restarts from the value that travelled (TCG 8.2+).
-    c.s.dec_base_tb = v_.timebase(c);
+    if (m_.behaviour().dec_migrated) {
+        // The decrementer restarts from the value that travelled (TCG 8.2+).
+        c.s.dec_base_tb = v_.timebase(c);
+    } else {
+        c.s.spr[cpu::sprn::DEC] = dec_before_;
+        c.s.dec_base_tb = dec_base_before_;
+    }
     v_.update_decrementer();
     c.flush_blocks();
     return std::nullopt;

@@ -26,6 +26,7 @@ struct Behaviour {
     bool cas_prefers_compat = true;  ///< 2.10+: newest compat mode first, raw only as fallback
     bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
     bool cas_reboot_on_ic_change = false;  ///< older QEMU rebooted the guest into the new controller
+    bool dec_migrated = true;        ///< 8.2+ (TCG): the live DEC travels in spr[DECR] and is re-armed
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

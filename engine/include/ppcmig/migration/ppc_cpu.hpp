@@ -39,6 +39,7 @@ private:
     machine::Vcpu& v_;
     bool halted_ = false;
     bool dec_pending_ = false;
+    uint64_t dec_before_ = 0, dec_base_before_ = 0;
 };
 
 }  // namespace ppcmig::migration

@@ -1,0 +1,67 @@
+#include "ppcmig/builds/build.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace ppcmig::builds {
+
+namespace {
+
+// History, oldest first. Only changesets whose mechanism the engine implements appear here;
+// more arrive with the mechanisms they switch.
+constexpr std::array kHistory = std::to_array<Changeset>({
+    {"2.10/cas-prefers-compat",
+     "pseries: CAS picks the newest compat mode the guest lists, raw mode only as a fallback (compat rework, d5fc133eed86 series)",
+     [](Profile& p) { p.behaviour.cas_prefers_compat = true; }},
+    {"6.0/ic-switch-without-reboot",
+     "spapr: ic-mode=dual switches XICS/XIVE at CAS without a CAS reboot [release unverified: before 7.2]",
+     [](Profile& p) { p.behaviour.cas_reboot_on_ic_change = false; }},
+    {"8.2/migrate-decr",
+     "target/ppc: migrate the live DECR in spr[SPR_DECR] and re-arm it on load (578912ad7312)",
+     [](Profile& p) { p.behaviour.dec_migrated = true; }},
+});
+
+constexpr std::array kBuilds = std::to_array<BuildDef>({
+    {"2.6", ""}, {"2.7", ""}, {"2.7.1", ""}, {"2.8", ""}, {"2.9", ""},
+    {"2.10", "2.10/cas-prefers-compat"}, {"2.11", "2.10/cas-prefers-compat"}, {"2.12", "2.10/cas-prefers-compat"},
+    {"3.0", "2.10/cas-prefers-compat"}, {"3.1", "2.10/cas-prefers-compat"}, {"4.0", "2.10/cas-prefers-compat"},
+    {"4.1", "2.10/cas-prefers-compat"}, {"4.2", "2.10/cas-prefers-compat"}, {"5.0", "2.10/cas-prefers-compat"},
+    {"7.2", "6.0/ic-switch-without-reboot"}, {"8.1", "6.0/ic-switch-without-reboot"},
+    {"8.2", "8.2/migrate-decr"}, {"9.0", "8.2/migrate-decr"}, {"9.1", "8.2/migrate-decr"},
+    {"10.1", "8.2/migrate-decr"}, {"head", "8.2/migrate-decr"},
+});
+
+}  // namespace
+
+Profile base_profile() {
+    Profile p;
+    p.name = "2.6";
+    p.behaviour.cas_prefers_compat = false;
+    p.behaviour.cas_reboot_on_ic_change = true;
+    p.behaviour.dec_migrated = false;
+    return p;
+}
+
+std::span<const Changeset> history() { return kHistory; }
+std::span<const BuildDef> builds() { return kBuilds; }
+
+Profile profile(std::string_view build) {
+    for (const auto& b : kBuilds) {
+        if (b.name != build) continue;
+        Profile p = base_profile();
+        p.name = std::string(b.name);
+        if (b.last.empty()) return p;
+        for (const auto& c : kHistory) {
+            c.apply(p);
+            p.changesets.emplace_back(c.name);
+            if (c.name == b.last) return p;
+        }
+        throw std::logic_error(fmt::format("build {} names unknown changeset {}", b.name, b.last));
+    }
+    std::string known;
+    for (const auto& b : kBuilds) known += (known.empty() ? "" : ", ") + std::string(b.name);
+    throw UnknownBuild(fmt::format("unknown build \"{}\" (known: {})", build, known));
+}
+
+}  // namespace ppcmig::builds
