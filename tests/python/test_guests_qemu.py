@@ -190,8 +190,9 @@ def test_smp_ipi_controllers(elf: str, machine: str, intc: int, smp: int, line: 
 
 NEGATIVE = [("mem_dirty", {"inject": 2, "rounds": 3}, 1, ["memory-corrupt"], "stale=1"),
             ("fpvec_state_le", {"inject": 1, "rounds": 2}, 1, ["fpvec-corrupt"], "mismatch round=1 reg=vr17 dw=1 "),
-            # a 16-tick limit: the spinning main loop or the tick handler may notice first
-            ("decr_tick", {"late_limit": 0x10}, 1, ["lost-tick", "late-tick"], "-tick tick=0 "),
+            # a 16-tick limit: the spinning main loop or the tick handler may notice first, and
+            # which tick trips depends on host load (real QEMU's timebase follows host time)
+            ("decr_tick", {"late_limit": 0x10}, 1, ["lost-tick", "late-tick"], "-tick tick="),
             ("idle_cede", {"late_limit": 0x10}, 1, ["late-wakeup"], "late-wakeup tb="),
             ("smp_ipi", {"inject": 2, "rounds": 3, "timeout": ONE_SECOND // 8}, 2, ["lost-ipi"],
              "lost-ipi round=2 ping=1 cpu=1 ack=0")]
