@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ppcmig/builds/build.hpp"
+#include "ppcmig/machine/machine_version.hpp"
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/isa/disasm.hpp"
 #include "ppcmig/isa/insn.hpp"
@@ -164,17 +165,28 @@ int cmd_run(const std::vector<std::string>& a) {
     }
     if (guest.empty()) return usage_error("run: --guest ELF is required");
     if (!have_insns) return usage_error("run: --insns N is required");
-    ppcmig::machine::MachineConfig cfg;
+    const auto src_profile = ppcmig::builds::profile(build);
+    const auto dst_profile = ppcmig::builds::profile(dest_build.empty() ? build : dest_build);
+    // Each side parses the same command line with its own build's knowledge, as two QEMU
+    // binaries do: "-M pseries" may name different versions, a new version may not exist.
+    ppcmig::machine::MachineConfig cfg, dst_cfg;
     try {
-        cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args);
+        cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args, src_profile.newest_machine);
     } catch (const ppcmig::machine::ConfigError& e) {
         fmt::print(stderr, "ppcmig-engine: {}\n", e.what());
         if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
         return 1;
     }
+    if (migrate) {
+        try {
+            dst_cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args, dst_profile.newest_machine);
+        } catch (const ppcmig::machine::ConfigError& e) {
+            fmt::print(stderr, "ppcmig-engine: destination (build {}): {}\n", dst_profile.name, e.what());
+            if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
+            return 1;
+        }
+    }
     const auto elf = ppcmig::memory::ElfImage::read(guest);
-    const auto src_profile = ppcmig::builds::profile(build);
-    const auto dst_profile = ppcmig::builds::profile(dest_build.empty() ? build : dest_build);
     std::unique_ptr<ppcmig::machine::SpaprMachine> m;
     try {
         m = std::make_unique<ppcmig::machine::SpaprMachine>(cfg, src_profile.behaviour);
@@ -222,7 +234,7 @@ int cmd_run(const std::vector<std::string>& a) {
         }
         if (!save_stream.empty()) write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
         console_before = m->console();
-        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(cfg, dst_profile.behaviour);
+        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(dst_cfg, dst_profile.behaviour);
         dst->load_guest(elf);
         if (!load_into(*dst, bytes)) {
             std::fwrite(console_before.data(), 1, console_before.size(), stdout);
@@ -251,7 +263,8 @@ int cmd_run(const std::vector<std::string>& a) {
 int cmd_builds() {
     for (const auto& b : ppcmig::builds::builds()) {
         const auto p = ppcmig::builds::profile(b.name);
-        fmt::print("{}\n", b.name);
+        const auto& versions = ppcmig::machine::machine_versions();
+        fmt::print("{}  (machines {} … {} = \"pseries\")\n", b.name, versions.front().name, p.newest_machine->name);
         for (const auto& c : p.changesets) {
             for (const auto& h : ppcmig::builds::history())
                 if (h.name == c) fmt::print("  {:<32} {}\n", h.name, h.note);

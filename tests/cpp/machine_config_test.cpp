@@ -115,6 +115,25 @@ TEST(MachineVersions, CapsDefaultsFollowTheVersionTable) {
     EXPECT_NE(find_machine_version("pseries-10.1"), nullptr);
 }
 
+TEST(MachineVersions, AnOlderBuildKnowsOnlyVersionsUpToItsOwn) {
+    const auto& v212 = *find_machine_version("pseries-2.12");
+    EXPECT_EQ(find_machine_version("pseries", v212), &v212);
+    EXPECT_NE(find_machine_version("pseries-2.12-sxxm", v212), nullptr);
+    EXPECT_NE(find_machine_version("pseries-2.1", v212), nullptr);
+    EXPECT_EQ(find_machine_version("pseries-3.0", v212), nullptr);
+    EXPECT_EQ(find_machine_version("pseries-2.13", v212), nullptr);
+
+    const auto c = MachineConfig::parse("-machine pseries -cpu POWER8 -accel kvm", &v212);
+    EXPECT_EQ(c.version->name, "pseries-2.12");
+    EXPECT_EQ(c.to_args().find("pseries-2.12"), c.to_args().find("pseries"));
+    try {
+        MachineConfig::parse("-machine pseries-4.2 -cpu POWER8", &v212);
+        FAIL() << "pseries-4.2 accepted by a 2.12 build";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.message, "unsupported machine type: \"pseries-4.2\"");
+    }
+}
+
 TEST(Caps, CpuDerivedDefaults) {
     using namespace capval;
     // POWER8 in power7 compat: no HTM, cfpc broken, no AIL 3, no large decrementer.

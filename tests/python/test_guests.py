@@ -122,3 +122,34 @@ def test_unknown_build_is_rejected_with_the_known_list(tmp_path: Path) -> None:
                        capture_output=True, text=True)
     assert p.returncode == 2
     assert 'unknown build "1.0"' in p.stderr and "head" in p.stderr
+
+
+def test_build_knows_machine_versions_only_up_to_its_release(tmp_path: Path) -> None:
+    p = subprocess.run([ENGINE, "run", "--guest", str(guest("decr_tick")), "--insns", "10", "--build", "2.6",
+                        "--machine", "pseries-2.7"], capture_output=True, text=True)
+    assert p.returncode == 1
+    assert 'unsupported machine type: "pseries-2.7"' in p.stderr
+    # Plain "pseries" is the build's newest version; the stream's configuration names it.
+    stream = tmp_path / "s.bin"
+    p, _ = run(tmp_path, guest("decr_tick"), "--machine", "pseries", "--accel", "kvm-hv", "--cpu", "host",
+               "--host-cpu", "POWER8", "--build", "2.6", "--save-stream", str(stream))
+    assert p.returncode == 0, p.stderr
+    assert stream.read_bytes()[8:9] == b"\x07" and stream.read_bytes()[13:24] == b"pseries-2.6"
+
+
+@pytest.mark.parametrize("machine,error", [("pseries", "Machine type received is 'pseries-2.8' and local is 'pseries-2.10'"),
+                                           ("pseries-2.8", None)])
+def test_plain_pseries_names_a_different_machine_on_a_newer_destination(tmp_path: Path, machine: str,
+                                                                         error: str | None) -> None:
+    """-M pseries is each binary's newest machine: 2.8 -> 2.10 with the alias cannot migrate,
+    with the versioned name it can."""
+    opts = ("--machine", machine, "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8", "--build", "2.8")
+    ref_p, ref = run(tmp_path, guest("decr_tick"), *opts, tag="ref")
+    assert "RESULT PASS" in ref_p.stdout
+    p, _ = run(tmp_path, guest("decr_tick"), *opts, "--dest-build", "2.10", "--migrate-at", str(ref["time_base"] // 3),
+               tag="mig")
+    if error is None:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 4 and error in p.stderr
+        assert "load of migration failed: Invalid argument" in p.stderr

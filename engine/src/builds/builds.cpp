@@ -23,20 +23,34 @@ constexpr std::array kHistory = std::to_array<Changeset>({
 });
 
 constexpr std::array kBuilds = std::to_array<BuildDef>({
-    {"2.6", ""}, {"2.7", ""}, {"2.7.1", ""}, {"2.8", ""}, {"2.9", ""},
-    {"2.10", "2.10/cas-prefers-compat"}, {"2.11", "2.10/cas-prefers-compat"}, {"2.12", "2.10/cas-prefers-compat"},
-    {"3.0", "2.10/cas-prefers-compat"}, {"3.1", "2.10/cas-prefers-compat"}, {"4.0", "2.10/cas-prefers-compat"},
-    {"4.1", "2.10/cas-prefers-compat"}, {"4.2", "2.10/cas-prefers-compat"}, {"5.0", "2.10/cas-prefers-compat"},
-    {"7.2", "6.0/ic-switch-without-reboot"}, {"8.1", "6.0/ic-switch-without-reboot"},
-    {"8.2", "8.2/migrate-decr"}, {"9.0", "8.2/migrate-decr"}, {"9.1", "8.2/migrate-decr"},
-    {"10.1", "8.2/migrate-decr"}, {"head", "8.2/migrate-decr"},
+    {"2.6", "", "pseries-2.6"},
+    {"2.7", "", "pseries-2.7"},
+    {"2.7.1", "", "pseries-2.7"},
+    {"2.8", "", "pseries-2.8"},
+    {"2.9", "", "pseries-2.9"},
+    {"2.10", "2.10/cas-prefers-compat", "pseries-2.10"},
+    {"2.11", "2.10/cas-prefers-compat", "pseries-2.11"},
+    {"2.12", "2.10/cas-prefers-compat", "pseries-2.12"},
+    {"3.0", "2.10/cas-prefers-compat", "pseries-3.0"},
+    {"3.1", "2.10/cas-prefers-compat", "pseries-3.1"},
+    {"4.0", "2.10/cas-prefers-compat", "pseries-4.0"},
+    {"4.1", "2.10/cas-prefers-compat", "pseries-4.1"},
+    {"4.2", "2.10/cas-prefers-compat", "pseries-4.2"},
+    {"5.0", "2.10/cas-prefers-compat", "pseries-5.0"},
+    {"7.2", "6.0/ic-switch-without-reboot", "pseries-7.2"},
+    {"8.1", "6.0/ic-switch-without-reboot", "pseries-8.1"},
+    {"8.2", "8.2/migrate-decr", "pseries-8.2"},
+    {"9.0", "8.2/migrate-decr", "pseries-9.0"},
+    {"9.1", "8.2/migrate-decr", "pseries-9.1"},
+    {"10.1", "8.2/migrate-decr", "pseries-10.1"},
+    {"head", "8.2/migrate-decr", "pseries-10.1"},
 });
-
 }  // namespace
 
 Profile base_profile() {
     Profile p;
     p.name = "2.6";
+    p.newest_machine = machine::find_machine_version("pseries-2.6");
     p.behaviour.cas_prefers_compat = false;
     p.behaviour.cas_reboot_on_ic_change = true;
     p.behaviour.dec_migrated = false;
@@ -51,6 +65,9 @@ Profile profile(std::string_view build) {
         if (b.name != build) continue;
         Profile p = base_profile();
         p.name = std::string(b.name);
+        p.newest_machine = machine::find_machine_version(b.machine);
+        if (p.newest_machine == nullptr)
+            throw std::logic_error(fmt::format("build {} names unknown machine version {}", b.name, b.machine));
         if (b.last.empty()) return p;
         for (const auto& c : kHistory) {
             c.apply(p);

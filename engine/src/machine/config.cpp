@@ -110,12 +110,12 @@ ConfigError::ConfigError(std::string opt, std::string msg, std::string h)
       message(std::move(msg)),
       hint(std::move(h)) {}
 
-MachineConfig MachineConfig::parse(std::string_view options) {
+MachineConfig MachineConfig::parse(std::string_view options, const MachineVersion* newest) {
     const auto tokens = tokenize(options);
-    return parse_args(tokens);
+    return parse_args(tokens, newest);
 }
 
-MachineConfig MachineConfig::parse_args(std::span<const std::string> argv) {
+MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const MachineVersion* newest) {
     MachineConfig c;
     std::string machine_opt, cpu_opt;
     std::vector<std::string> machine_props;
@@ -195,7 +195,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv) {
     }
 
     // Machine version.
-    c.version = find_machine_version(machine_name);
+    c.version = newest != nullptr ? find_machine_version(machine_name, *newest) : find_machine_version(machine_name);
     if (c.version == nullptr)
         throw ConfigError(machine_opt.empty() ? "-machine" : machine_opt, fmt::format("unsupported machine type: \"{}\"", machine_name),
                           "Use -machine help to list supported machines");

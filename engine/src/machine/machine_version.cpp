@@ -163,6 +163,12 @@ const MachineVersion* find_machine_version(std::string_view name) {
     return nullptr;
 }
 
+const MachineVersion* find_machine_version(std::string_view name, const MachineVersion& newest) {
+    if (name == "pseries") return &newest;
+    const MachineVersion* v = find_machine_version(name);
+    return v != nullptr && at_most(*v, newest.major, newest.minor) ? v : nullptr;
+}
+
 const MachineVersion& latest_machine_version() { return machine_versions().back(); }
 
 bool at_most(const MachineVersion& v, unsigned major, unsigned minor) {

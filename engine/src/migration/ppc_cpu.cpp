@@ -146,11 +146,19 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
     }
 }
 
+namespace {
+// QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR] and is re-armed on load. Under
+// kvm-hv the kernel owns the DEC and QEMU syncs it with the other one_reg SPRs around
+// migration, in every build [inferred; see tests/QEMU_DEVIATIONS.md] — C13 is a TCG bug.
+bool dec_travels(const machine::SpaprMachine& m) {
+    return m.behaviour().dec_migrated || m.config().accel == machine::Accel::KvmHv;
+}
+}  // namespace
+
 void CpuAccess::run_pre_save(Hook h) {
     if (h != Hook::CpuPreSave) return;
-    // QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR]. Before, the slot held the
-    // value last written, stale by the time it travelled.
-    if (!m_.behaviour().dec_migrated) return;
+    // Before, the slot held the value last written, stale by the time it travelled.
+    if (!dec_travels(m_)) return;
     cpu::Cpu& c = *v_.cpu;
     const uint64_t tb = v_.timebase(c);
     c.s.spr[cpu::sprn::DEC] = c.s.spr[cpu::sprn::DEC] - (tb - c.s.dec_base_tb);
@@ -191,8 +199,8 @@ std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
         if (pvr != model.pvr && !(in_model && in_model->family == model.family))
             return std::string();  // -EINVAL with no message of its own
     }
-    if (m_.behaviour().dec_migrated) {
-        // The decrementer restarts from the value that travelled (TCG 8.2+).
+    if (dec_travels(m_)) {
+        // The decrementer restarts from the value that travelled.
         c.s.dec_base_tb = v_.timebase(c);
     } else {
         c.s.spr[cpu::sprn::DEC] = dec_before_;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ppcmig/machine/machine_version.hpp"
 #include "ppcmig/machine/spapr.hpp"
 
 namespace ppcmig::builds {
@@ -17,6 +18,9 @@ namespace ppcmig::builds {
 struct Profile {
     std::string name;
     machine::Behaviour behaviour;
+    /// The newest machine version the build knows; newer ones are unsupported machine types and
+    /// plain "pseries" means this one.
+    const machine::MachineVersion* newest_machine = nullptr;
     std::vector<std::string> changesets;  ///< applied, oldest first
 };
 
@@ -31,6 +35,7 @@ struct Changeset {
 struct BuildDef {
     std::string_view name;
     std::string_view last;   ///< name of the last changeset it includes ("" = the base only)
+    std::string_view machine;  ///< its newest machine version ("pseries-2.7")
 };
 
 /// The base behaviour (QEMU 2.6) before any changeset.

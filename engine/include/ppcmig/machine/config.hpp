@@ -46,9 +46,10 @@ struct MachineConfig {
     std::string host_cpu = "POWER9";           ///< what "-cpu host" means under kvm-hv
     std::vector<std::string> warnings;         ///< QEMU warnings produced while parsing
 
-    /// Parses QEMU-style options. Throws ConfigError.
-    static MachineConfig parse(std::string_view options);
-    static MachineConfig parse_args(std::span<const std::string> argv);
+    /// Parses QEMU-style options. Throws ConfigError. `newest` is the newest machine version
+    /// the engine build knows (null: every version).
+    static MachineConfig parse(std::string_view options, const MachineVersion* newest = nullptr);
+    static MachineConfig parse_args(std::span<const std::string> argv, const MachineVersion* newest = nullptr);
 
     /// Defaults for this machine version, CPU and max-cpu-compat (with the host-derived
     /// hpt-max-page-size of pseries-2.12 and older resolved for the accelerator).

@@ -42,8 +42,11 @@ struct MachineVersion {
 
 /// All versions, oldest first (pseries-2.12-sxxm right after pseries-2.12).
 std::span<const MachineVersion> machine_versions();
-/// By name ("pseries" is the latest); nullopt if unknown.
+/// By name ("pseries" is the latest); nullptr if unknown.
 const MachineVersion* find_machine_version(std::string_view name);
+/// As an engine build whose newest machine is `newest` sees it: newer versions do not exist
+/// and "pseries" aliases `newest` (so "-M pseries" differs between builds, as in QEMU).
+const MachineVersion* find_machine_version(std::string_view name, const MachineVersion& newest);
 /// The newest version.
 const MachineVersion& latest_machine_version();
 
