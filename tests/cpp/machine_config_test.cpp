@@ -212,3 +212,17 @@ TEST(Compat, TableAndFamilyRules) {
         EXPECT_STREQ(e.what(), "Compatibility PVR 0x0f000005 not valid for CPU");
     }
 }
+
+TEST(MachineConfig, MaxCpusDefaultsToCpusAndRoundTrips) {
+    EXPECT_EQ(MachineConfig::parse("-machine pseries -smp 2").max_cpus, 2u);
+    const auto c = MachineConfig::parse("-machine pseries -smp 2,maxcpus=8");
+    EXPECT_EQ(c.max_cpus, 8u);
+    EXPECT_EQ(MachineConfig::parse(c.to_args()).max_cpus, 8u);
+    try {
+        MachineConfig::parse("-machine pseries -smp 4,maxcpus=2");
+        FAIL() << "maxcpus below cpus accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.option, "-smp 4,maxcpus=2");
+        EXPECT_EQ(e.message, "maxcpus must be equal to or greater than smp");
+    }
+}

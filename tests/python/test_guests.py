@@ -153,3 +153,26 @@ def test_plain_pseries_names_a_different_machine_on_a_newer_destination(tmp_path
     else:
         assert p.returncode == 4 and error in p.stderr
         assert "load of migration failed: Invalid argument" in p.stderr
+
+
+@pytest.mark.parametrize("src,dst,loads", [("2.9", "2.9", True), ("2.9", "2.10-icps-unfixed", False), ("2.9", "2.10", True),
+                                           ("2.10-icps-unfixed", "2.9", True), ("2.10", "2.9", True)])
+def test_icps_of_absent_vcpus_pseries_2_9(tmp_path: Path, src: str, dst: str, loads: bool) -> None:
+    """C7: up to 2.9 XICS sends an icp/server per possible vCPU (maxcpus); 2.10 moved ICPs under
+    the cores, so a 2.9 stream's extra ICPs were unknown instances until 46f7afa37096 added
+    never-sent dummies for pseries-2.9 and older."""
+    opts = ("--machine", "pseries-2.9", "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8",
+            "--smp", "2,maxcpus=4", "--build", src)
+    ref_p, ref = run(tmp_path, guest("smp_ipi"), *opts, tag="ref")
+    assert "RESULT PASS" in ref_p.stdout, ref_p.stdout[-600:]
+    stream = tmp_path / "s.bin"
+    p, _ = run(tmp_path, guest("smp_ipi"), *opts, "--dest-build", dst, "--migrate-at", str(ref["time_base"] // 3),
+               "--save-stream", str(stream), tag="mig")
+    sent = stream.read_bytes().count(b"\x0aicp/server")
+    assert sent == (4 if src == "2.9" else 2)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 4
+        assert ("Unknown savevm section or instance 'icp/server' 2. Make sure that your current VM setup matches "
+                "your saved VM setup, including any hotplugged devices") in p.stderr

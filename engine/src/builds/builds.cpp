@@ -14,6 +14,12 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.10/cas-prefers-compat",
      "pseries: CAS picks the newest compat mode the guest lists, raw mode only as a fallback (compat rework, d5fc133eed86 series)",
      [](Profile& p) { p.behaviour.cas_prefers_compat = true; }},
+    {"2.10/icps-under-cores",
+     "spapr: ICPs belong to the vCPU cores, one per existing vCPU (5bc8d26de20c); pseries-2.9 streams with maxcpus > cpus no longer load",
+     [](Profile& p) { p.behaviour.icps_for_all_servers = false; }},
+    {"2.10/dummy-icps",
+     "spapr: dummy icp/server entries for absent vCPUs of pseries-2.9 and older, never sent, swallowing 6 bytes on load (46f7afa37096)",
+     [](Profile& p) { p.behaviour.dummy_icps = true; }},
     {"6.0/ic-switch-without-reboot",
      "spapr: ic-mode=dual switches XICS/XIVE at CAS without a CAS reboot [release unverified: before 7.2]",
      [](Profile& p) { p.behaviour.cas_reboot_on_ic_change = false; }},
@@ -28,15 +34,17 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"2.7.1", "", "pseries-2.7"},
     {"2.8", "", "pseries-2.8"},
     {"2.9", "", "pseries-2.9"},
-    {"2.10", "2.10/cas-prefers-compat", "pseries-2.10"},
-    {"2.11", "2.10/cas-prefers-compat", "pseries-2.11"},
-    {"2.12", "2.10/cas-prefers-compat", "pseries-2.12"},
-    {"3.0", "2.10/cas-prefers-compat", "pseries-3.0"},
-    {"3.1", "2.10/cas-prefers-compat", "pseries-3.1"},
-    {"4.0", "2.10/cas-prefers-compat", "pseries-4.0"},
-    {"4.1", "2.10/cas-prefers-compat", "pseries-4.1"},
-    {"4.2", "2.10/cas-prefers-compat", "pseries-4.2"},
-    {"5.0", "2.10/cas-prefers-compat", "pseries-5.0"},
+    // 2.10 as it was before 46f7afa37096: ICPs under cores, no dummies (C7).
+    {"2.10-icps-unfixed", "2.10/icps-under-cores", "pseries-2.10"},
+    {"2.10", "2.10/dummy-icps", "pseries-2.10"},
+    {"2.11", "2.10/dummy-icps", "pseries-2.11"},
+    {"2.12", "2.10/dummy-icps", "pseries-2.12"},
+    {"3.0", "2.10/dummy-icps", "pseries-3.0"},
+    {"3.1", "2.10/dummy-icps", "pseries-3.1"},
+    {"4.0", "2.10/dummy-icps", "pseries-4.0"},
+    {"4.1", "2.10/dummy-icps", "pseries-4.1"},
+    {"4.2", "2.10/dummy-icps", "pseries-4.2"},
+    {"5.0", "2.10/dummy-icps", "pseries-5.0"},
     {"7.2", "6.0/ic-switch-without-reboot", "pseries-7.2"},
     {"8.1", "6.0/ic-switch-without-reboot", "pseries-8.1"},
     {"8.2", "8.2/migrate-decr", "pseries-8.2"},
@@ -54,6 +62,8 @@ Profile base_profile() {
     p.behaviour.cas_prefers_compat = false;
     p.behaviour.cas_reboot_on_ic_change = true;
     p.behaviour.dec_migrated = false;
+    p.behaviour.icps_for_all_servers = true;
+    p.behaviour.dummy_icps = false;
     return p;
 }
 

@@ -159,6 +159,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         } else if (opt == "-smp") {
             const std::string& v = value();
             const std::string text = fmt::format("-smp {}", v);
+            c.max_cpus = 0;
             for (const auto& part : split(v, ',')) {
                 const auto eq = part.find('=');
                 const std::string key = eq == std::string::npos ? "cpus" : part.substr(0, eq);
@@ -167,11 +168,15 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
                 if (!n) throw ConfigError(text, fmt::format("Parameter '{}' expects a number", key));
                 if (key == "cpus") c.smp = *n;
                 else if (key == "threads") c.threads = *n;
-                else if (key != "cores" && key != "sockets" && key != "maxcpus")
+                else if (key == "maxcpus") c.max_cpus = *n;
+                else if (key != "cores" && key != "sockets")
                     throw ConfigError(text, fmt::format("Invalid parameter '{}'", key));
             }
             if (c.smp == 0 || c.smp > 1024) throw ConfigError(text, fmt::format("Invalid CPU count {} (1 to 1024)", c.smp));
             if (c.threads == 0 || c.threads > 8) throw ConfigError(text, fmt::format("Invalid threads count {} (1 to 8)", c.threads));
+            if (c.max_cpus == 0) c.max_cpus = c.smp;
+            if (c.max_cpus < c.smp) throw ConfigError(text, "maxcpus must be equal to or greater than smp");
+            if (c.max_cpus > 1024) throw ConfigError(text, fmt::format("Invalid maxcpus {} (at most 1024)", c.max_cpus));
         } else if (opt == "-m") {
             const std::string& v = value();
             const auto r = parse_ram(v);
@@ -301,6 +306,7 @@ std::string MachineConfig::to_args() const {
     if (ic_mode_cmdline) m += fmt::format(",ic-mode={}", to_string(*ic_mode_cmdline));
     std::string out = fmt::format("-machine {} -cpu {} -smp {}", m, cpu_is_host ? "host" : std::string(cpu.name), smp);
     if (threads != 1) out += fmt::format(",threads={}", threads);
+    if (max_cpus != smp) out += fmt::format(",maxcpus={}", max_cpus);
     out += fmt::format(" -m {}M -accel {}", ram_bytes >> 20, to_string(accel));
     if (cpu_is_host) out += fmt::format(" -host-cpu {}", host_cpu);
     return out;

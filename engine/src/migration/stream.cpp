@@ -22,17 +22,53 @@ enum : uint8_t {
 constexpr uint64_t kRamZero = 0x02, kRamMemSize = 0x04, kRamPage = 0x08, kRamEos = 0x10, kRamContinue = 0x20;
 constexpr uint64_t kPage = 4096;
 
+// An ICP with no vCPU behind it: the <= 2.9 XICS presenters of possible-but-absent vCPUs. Nothing
+// can reach them (H_IPI to an absent server fails), so they hold the reset state.
+class SpareIcpAccess : public StateAccess {
+public:
+    uint64_t get(std::string_view key, uint32_t) const override {
+        if (key == "xirr") return icp_.xirr;
+        if (key == "pending_priority") return icp_.pending_priority;
+        if (key == "mfrr") return icp_.mfrr;
+        throw std::logic_error(fmt::format("spare icp/server has no field {}", key));
+    }
+    void set(std::string_view key, uint32_t, uint64_t value) override {
+        if (key == "xirr") icp_.xirr = static_cast<uint32_t>(value);
+        else if (key == "pending_priority") icp_.pending_priority = static_cast<uint8_t>(value);
+        else if (key == "mfrr") icp_.mfrr = static_cast<uint8_t>(value);
+        else throw std::logic_error(fmt::format("spare icp/server has no field {}", key));
+    }
+
+private:
+    machine::Icp icp_{};
+};
+
+// The dummy presenter of 46f7afa37096: same idstr, swallows xirr/pending_priority/mfrr.
+Vmsd dummy_icp_vmsd() {
+    auto unused = [](uint32_t n) {
+        Field f;
+        f.name = "unused";
+        f.type = FieldType::Unused;
+        f.size = n;
+        return f;
+    };
+    return Vmsd{"icp/server", 1, 1, {unused(4), unused(1), unused(1)}, {}};
+}
+
 // The device sections of a machine, in registration order.
 struct Registry {
     SpaprSchema spapr_schema;
     CpuSchema cpu_schema;
+    Vmsd dummy_icp = dummy_icp_vmsd();
     std::unique_ptr<SpaprAccess> spapr;
     std::vector<std::unique_ptr<CpuAccess>> cpus;
+    std::vector<std::unique_ptr<StateAccess>> spare_icps;
     struct Entry {
         std::string idstr;
         uint32_t instance;
         const Vmsd* vmsd;
         StateAccess* access;
+        bool sent = true;  ///< false: accepted on load, never saved (needed() is false)
     };
     std::vector<Entry> entries;
     explicit Registry(machine::SpaprMachine& m) : spapr(std::make_unique<SpaprAccess>(m)) {
@@ -43,6 +79,18 @@ struct Registry {
         }
         for (size_t i = 0; i < cpus.size(); ++i)
             entries.push_back({"icp/server", static_cast<uint32_t>(i), &cpu_schema.icp, cpus[i].get()});
+        // Presenters of possible-but-absent vCPUs (servers = maxcpus; see QEMU_DEVIATIONS B4).
+        const auto& beh = m.behaviour();
+        const bool dummies = beh.dummy_icps && m.config().version->pre_2_10_has_unused_icps;
+        for (uint32_t i = static_cast<uint32_t>(cpus.size()); i < m.config().max_cpus; ++i) {
+            if (beh.icps_for_all_servers) {
+                spare_icps.push_back(std::make_unique<SpareIcpAccess>());
+                entries.push_back({"icp/server", i, &cpu_schema.icp, spare_icps.back().get()});
+            } else if (dummies) {
+                spare_icps.push_back(std::make_unique<SpareIcpAccess>());
+                entries.push_back({"icp/server", i, &dummy_icp, spare_icps.back().get(), false});
+            }
+        }
         entries.push_back({"spapr", 0, &spapr_schema.spapr, spapr.get()});
     }
 };
@@ -119,6 +167,7 @@ public:
         nlohmann::json devices = nlohmann::json::array();
         Registry reg(m_);
         for (const auto& e : reg.entries) {
+            if (!e.sent) continue;
             const uint32_t id = section_id_++;
             w_.u8(kFull);
             w_.be32(id);

@@ -39,6 +39,7 @@ struct MachineConfig {
     std::array<std::optional<uint8_t>, kCapCount> cap_cmdline{};  ///< caps the user set
     std::optional<IcMode> ic_mode_cmdline;
     unsigned smp = 1;
+    unsigned max_cpus = 1;                     ///< -smp maxcpus= (possible vCPUs; hotplug is not modelled)
     unsigned threads = 1;
     uint64_t ram_bytes = uint64_t(512) << 20;
     Accel accel = Accel::Tcg;

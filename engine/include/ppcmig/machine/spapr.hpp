@@ -27,6 +27,11 @@ struct Behaviour {
     bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
     bool cas_reboot_on_ic_change = false;  ///< older QEMU rebooted the guest into the new controller
     bool dec_migrated = true;        ///< 8.2+ (TCG): the live DEC travels in spr[DECR] and is re-armed
+    /// <= 2.9: XICS has an ICP per possible server (maxcpus), each sent as icp/server.
+    bool icps_for_all_servers = false;
+    /// 2.10+: pseries-2.9 and older register never-sent dummy icp/server entries for the
+    /// possible-but-absent vCPUs, so an old stream's extra ICPs load (and are discarded).
+    bool dummy_icps = true;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
