@@ -176,3 +176,22 @@ def test_icps_of_absent_vcpus_pseries_2_9(tmp_path: Path, src: str, dst: str, lo
         assert p.returncode == 4
         assert ("Unknown savevm section or instance 'icp/server' 2. Make sure that your current VM setup matches "
                 "your saved VM setup, including any hotplugged devices") in p.stderr
+
+
+@pytest.mark.parametrize("src,dst,sent,loads", [("4.0", "4.0", False, True),
+                                                ("4.1-hpt-mps-unconditional", "4.0", True, False),
+                                                ("4.1", "4.0", False, True), ("4.0", "4.1", False, True)])
+def test_hpt_max_page_size_cap_sending_pseries_4_0(tmp_path: Path, src: str, dst: str, sent: bool, loads: bool) -> None:
+    """C8: 0b8c89be7f7b sent spapr/cap/hpt_maxpagesize for every machine, so pseries-4.0 streams
+    no longer loaded on 4.0 (unknown subsection, -ENOENT); 3725ef1a944b skips it for pseries<=4.0."""
+    stream = tmp_path / "s.bin"
+    p, _ = run(tmp_path, guest("decr_tick"), "--machine", "pseries-4.0", "--cpu", "POWER9", "--build", src,
+               "--dest-build", dst, "--migrate-at", "3000000", "--save-stream", str(stream))
+    wire = b"\x19spapr/cap/hpt_maxpagesize"
+    assert (wire in stream.read_bytes()) == sent
+    if loads:
+        assert p.returncode == 0, p.stderr
+    else:
+        assert p.returncode == 4
+        assert ("error while loading state for instance 0x0 of device 'spapr'\n"
+                "ppcmig-engine: load of migration failed: No such file or directory") in p.stderr

@@ -20,6 +20,12 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.10/dummy-icps",
      "spapr: dummy icp/server entries for absent vCPUs of pseries-2.9 and older, never sent, swallowing 6 bytes on load (46f7afa37096)",
      [](Profile& p) { p.behaviour.dummy_icps = true; }},
+    {"4.1/hpt-mps-migrated",
+     "spapr: migrate the hpt-max-page-size cap, unconditionally (0b8c89be7f7b); older destinations meet an unknown subsection",
+     [](Profile& p) { p.behaviour.hpt_mps_sending = machine::HptMpsSending::Always; }},
+    {"4.1/hpt-mps-pre-4.1",
+     "spapr: do not send hpt-max-page-size for pseries-4.0 and older (3725ef1a944b, pre_4_1_migration)",
+     [](Profile& p) { p.behaviour.hpt_mps_sending = machine::HptMpsSending::NotPre41; }},
     {"6.0/ic-switch-without-reboot",
      "spapr: ic-mode=dual switches XICS/XIVE at CAS without a CAS reboot [release unverified: before 7.2]",
      [](Profile& p) { p.behaviour.cas_reboot_on_ic_change = false; }},
@@ -42,9 +48,11 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"3.0", "2.10/dummy-icps", "pseries-3.0"},
     {"3.1", "2.10/dummy-icps", "pseries-3.1"},
     {"4.0", "2.10/dummy-icps", "pseries-4.0"},
-    {"4.1", "2.10/dummy-icps", "pseries-4.1"},
-    {"4.2", "2.10/dummy-icps", "pseries-4.2"},
-    {"5.0", "2.10/dummy-icps", "pseries-5.0"},
+    // 4.1 development as it was before 3725ef1a944b (C8).
+    {"4.1-hpt-mps-unconditional", "4.1/hpt-mps-migrated", "pseries-4.1"},
+    {"4.1", "4.1/hpt-mps-pre-4.1", "pseries-4.1"},
+    {"4.2", "4.1/hpt-mps-pre-4.1", "pseries-4.2"},
+    {"5.0", "4.1/hpt-mps-pre-4.1", "pseries-5.0"},
     {"7.2", "6.0/ic-switch-without-reboot", "pseries-7.2"},
     {"8.1", "6.0/ic-switch-without-reboot", "pseries-8.1"},
     {"8.2", "8.2/migrate-decr", "pseries-8.2"},
@@ -64,6 +72,7 @@ Profile base_profile() {
     p.behaviour.dec_migrated = false;
     p.behaviour.icps_for_all_servers = true;
     p.behaviour.dummy_icps = false;
+    p.behaviour.hpt_mps_sending = machine::HptMpsSending::Absent;
     return p;
 }
 

@@ -24,7 +24,7 @@ constexpr uint32_t kOvecWords = 2048 / 64;  // OV_MAXBYTES (256) bits as be64 wo
 
 }  // namespace
 
-SpaprSchema::SpaprSchema() {
+SpaprSchema::SpaprSchema(machine::HptMpsSending hpt_mps) : hpt_mps_(hpt_mps) {
     timebase = Vmsd{"timebase", 1, 1, {scalar("guest_timebase", FT::U64), scalar("time_of_the_day_ns", FT::I64)}, {}};
     ovec = Vmsd{"spapr_option_vector", 1, 1, {scalar("bitmap", FT::U64, kOvecWords)}, {}};
     for (const auto& ci : machine::cap_table())
@@ -39,7 +39,7 @@ SpaprSchema::SpaprSchema() {
 }
 
 SpaprSchema::SpaprSchema(const SpaprSchema& o)
-    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps) {
+    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), hpt_mps_(o.hpt_mps_) {
     link();
 }
 
@@ -48,12 +48,15 @@ void SpaprSchema::link() {
     ov5_cas.fields[0].vmsd = &ovec;
     spapr.subsections.clear();
     spapr.subsections.push_back(Subsection{&ov5_cas, Pred::NotPre28Ov5, ""});
-    // Cap subsections in QEMU's order; hpt-max-page-size has its own rule (sent from 4.1 on).
+    // Cap subsections in QEMU's order; hpt-max-page-size has its own, build-dependent rule (C8).
     for (size_t i = 0; i < caps.size(); ++i) {
         const auto& ci = machine::cap_table()[i];
-        const bool hpt = ci.id == machine::CapId::HptMaxPageSize;
-        spapr.subsections.push_back(Subsection{&caps[i], hpt ? Pred::NotPre41Migration : Pred::CapSetOnCmdlineAndDiffers,
-                                               std::string(ci.name)});
+        Pred needed = Pred::CapSetOnCmdlineAndDiffers;
+        if (ci.id == machine::CapId::HptMaxPageSize) {
+            if (hpt_mps_ == machine::HptMpsSending::Absent) continue;
+            needed = hpt_mps_ == machine::HptMpsSending::Always ? Pred::Always : Pred::NotPre41Migration;
+        }
+        spapr.subsections.push_back(Subsection{&caps[i], needed, std::string(ci.name)});
     }
 }
 

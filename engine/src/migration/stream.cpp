@@ -71,7 +71,8 @@ struct Registry {
         bool sent = true;  ///< false: accepted on load, never saved (needed() is false)
     };
     std::vector<Entry> entries;
-    explicit Registry(machine::SpaprMachine& m) : spapr(std::make_unique<SpaprAccess>(m)) {
+    explicit Registry(machine::SpaprMachine& m)
+        : spapr_schema(m.behaviour().hpt_mps_sending), spapr(std::make_unique<SpaprAccess>(m)) {
         for (auto& v : m.vcpus()) {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});

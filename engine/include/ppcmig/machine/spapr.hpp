@@ -22,6 +22,13 @@ namespace ppcmig::machine {
 
 /// Release-dependent behaviours (the engine-builds issue switches them per build; these
 /// defaults are the newest QEMU's).
+/// Which streams carry the spapr/cap/hpt-mps subsection (C8).
+enum class HptMpsSending : uint8_t {
+    Absent,    ///< <= 4.0: the subsection does not exist (never sent, unknown on load)
+    Always,    ///< 0b8c89be7f7b: sent for every machine version
+    NotPre41,  ///< 3725ef1a944b: not for pseries-4.0 and older
+};
+
 struct Behaviour {
     bool cas_prefers_compat = true;  ///< 2.10+: newest compat mode first, raw only as fallback
     bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
@@ -32,6 +39,7 @@ struct Behaviour {
     /// 2.10+: pseries-2.9 and older register never-sent dummy icp/server entries for the
     /// possible-but-absent vCPUs, so an old stream's extra ICPs load (and are discarded).
     bool dummy_icps = true;
+    HptMpsSending hpt_mps_sending = HptMpsSending::NotPre41;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
