@@ -125,7 +125,7 @@ TEST(MachineVersions, AnOlderBuildKnowsOnlyVersionsUpToItsOwn) {
 
     const auto c = MachineConfig::parse("-machine pseries -cpu POWER8 -accel kvm", &v212);
     EXPECT_EQ(c.version->name, "pseries-2.12");
-    EXPECT_EQ(c.to_args().find("pseries-2.12"), c.to_args().find("pseries"));
+    EXPECT_EQ(c.to_args().rfind("-machine pseries-2.12 ", 0), 0u);  // the resolved name, not the alias
     try {
         MachineConfig::parse("-machine pseries-4.2 -cpu POWER8", &v212);
         FAIL() << "pseries-4.2 accepted by a 2.12 build";

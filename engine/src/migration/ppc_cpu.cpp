@@ -89,10 +89,23 @@ uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
     // raised but not yet taken must survive the migration).
     if (key == "interrupt_request") return (v_.cpu->pending() & cpu::kPendDecrementer) ? 0x2 : 0;
     if (key == "quiesced") return v_.running ? 0 : 1;
-    if (key == "xirr") return v_.icp.xirr;
-    if (key == "pending_priority") return v_.icp.pending_priority;
-    if (key == "mfrr") return v_.icp.mfrr;
+    if (const auto icp = get_icp_field(v_.icp, key)) return *icp;
     return 0;  // spe_acc, hflags_nmsr, the SLB (real mode only) and unbound fields
+}
+
+std::optional<uint64_t> get_icp_field(const machine::Icp& icp, std::string_view key) {
+    if (key == "xirr") return icp.xirr;
+    if (key == "pending_priority") return icp.pending_priority;
+    if (key == "mfrr") return icp.mfrr;
+    return std::nullopt;
+}
+
+bool set_icp_field(machine::Icp& icp, std::string_view key, uint64_t value) {
+    if (key == "xirr") icp.xirr = static_cast<uint32_t>(value);
+    else if (key == "pending_priority") icp.pending_priority = static_cast<uint8_t>(value);
+    else if (key == "mfrr") icp.mfrr = static_cast<uint8_t>(value);
+    else return false;
+    return true;
 }
 
 void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
@@ -118,9 +131,7 @@ void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
     else if (key == "halted") halted_ = value != 0;
     else if (key == "interrupt_request") dec_pending_ = (value & 0x2) != 0;
     else if (key == "quiesced") v_.running = value == 0;
-    else if (key == "xirr") v_.icp.xirr = static_cast<uint32_t>(value);
-    else if (key == "pending_priority") v_.icp.pending_priority = static_cast<uint8_t>(value);
-    else if (key == "mfrr") v_.icp.mfrr = static_cast<uint8_t>(value);
+    else set_icp_field(v_.icp, key, value);
     // spe_acc, hflags_nmsr, mig_* scratch and the SLB are read and dropped, as QEMU does.
 }
 

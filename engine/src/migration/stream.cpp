@@ -27,39 +27,36 @@ constexpr uint64_t kPage = 4096;
 class SpareIcpAccess : public StateAccess {
 public:
     uint64_t get(std::string_view key, uint32_t) const override {
-        if (key == "xirr") return icp_.xirr;
-        if (key == "pending_priority") return icp_.pending_priority;
-        if (key == "mfrr") return icp_.mfrr;
+        if (const auto v = get_icp_field(icp_, key)) return *v;
         throw std::logic_error(fmt::format("spare icp/server has no field {}", key));
     }
     void set(std::string_view key, uint32_t, uint64_t value) override {
-        if (key == "xirr") icp_.xirr = static_cast<uint32_t>(value);
-        else if (key == "pending_priority") icp_.pending_priority = static_cast<uint8_t>(value);
-        else if (key == "mfrr") icp_.mfrr = static_cast<uint8_t>(value);
-        else throw std::logic_error(fmt::format("spare icp/server has no field {}", key));
+        if (!set_icp_field(icp_, key, value)) throw std::logic_error(fmt::format("spare icp/server has no field {}", key));
     }
 
 private:
     machine::Icp icp_{};
 };
 
-// The dummy presenter of 46f7afa37096: same idstr, swallows xirr/pending_priority/mfrr.
-Vmsd dummy_icp_vmsd() {
-    auto unused = [](uint32_t n) {
+// The dummy presenter of 46f7afa37096: same idstr and version, each real field replaced by as
+// many unused bytes (4 + 1 + 1), derived from the real schema so the two cannot drift.
+Vmsd dummy_icp_vmsd(const Vmsd& icp) {
+    Vmsd d{icp.name, icp.version_id, icp.minimum_version_id, {}, {}};
+    for (const Field& real : icp.fields) {
         Field f;
         f.name = "unused";
         f.type = FieldType::Unused;
-        f.size = n;
-        return f;
-    };
-    return Vmsd{"icp/server", 1, 1, {unused(4), unused(1), unused(1)}, {}};
+        f.size = real.element_size() * real.count;
+        d.fields.push_back(f);
+    }
+    return d;
 }
 
 // The device sections of a machine, in registration order.
 struct Registry {
     SpaprSchema spapr_schema;
     CpuSchema cpu_schema;
-    Vmsd dummy_icp = dummy_icp_vmsd();
+    Vmsd dummy_icp = dummy_icp_vmsd(cpu_schema.icp);
     std::unique_ptr<SpaprAccess> spapr;
     std::vector<std::unique_ptr<CpuAccess>> cpus;
     std::vector<std::unique_ptr<StateAccess>> spare_icps;

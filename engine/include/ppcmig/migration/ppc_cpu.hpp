@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/migration/vmstate.hpp"
@@ -22,6 +24,12 @@ struct CpuSchema {
 private:
     void link();  // subsections point into this object
 };
+
+/// The `icp/server` fields of an ICP (xirr, pending_priority, mfrr): the value, or nullopt for a
+/// key that is not an ICP field. Shared by the vCPU's adapter and the spare ICPs of <= 2.9.
+std::optional<uint64_t> get_icp_field(const machine::Icp& icp, std::string_view key);
+/// Stores an ICP field; false for a key that is not one.
+bool set_icp_field(machine::Icp& icp, std::string_view key, uint64_t value);
 
 /// Binds the cpu schema to one vCPU of a machine.
 class CpuAccess final : public StateAccess {
