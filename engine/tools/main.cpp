@@ -37,6 +37,7 @@ constexpr const char* kUsage =
     "      [--max-iterations K]]] [--save-stream PATH] [--incoming PATH]\n"
     "                                           boot (and migrate) a guest on the pseries machine\n"
     "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
+    "      [--dest-options \"QEMU OPTIONS\"]     the destination's own options (default: the source's)\n"
     "  builds                                   list engine builds and their changesets\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
@@ -136,7 +137,8 @@ int cmd_run(const std::vector<std::string>& a) {
     std::string guest, state_json, save_stream, incoming;
     uint64_t insns = 0, migrate_at = 0;
     bool have_insns = false, migrate = false, precopy = false;
-    std::string build = "head", dest_build;
+    std::string build = "head", dest_build, dest_options;
+    bool have_dest_options = false;
     ppcmig::migration::PrecopyParams pre;
     for (size_t i = 0; i < a.size(); ++i) {
         auto next = [&](const char* what) -> const std::string& {
@@ -158,6 +160,7 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--precopy") precopy = true;
         else if (a[i] == "--build") build = next("--build");
         else if (a[i] == "--dest-build") dest_build = next("--dest-build");
+        else if (a[i] == "--dest-options") { dest_options = next("--dest-options"); have_dest_options = true; }
         else if (a[i] == "--bandwidth") pre.bandwidth = parse_number(next("--bandwidth"), "bandwidth");
         else if (a[i] == "--downtime-ns") pre.downtime_ns = parse_number(next("--downtime-ns"), "downtime");
         else if (a[i] == "--max-iterations") pre.max_iterations = static_cast<unsigned>(parse_number(next("--max-iterations"), "iteration count"));
@@ -171,7 +174,7 @@ int cmd_run(const std::vector<std::string>& a) {
     // binaries do: "-M pseries" may name different versions, a new version may not exist.
     ppcmig::machine::MachineConfig cfg, dst_cfg;
     try {
-        cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args, src_profile.newest_machine);
+        cfg = ppcmig::builds::parse_config(src_profile, qemu_args);
     } catch (const ppcmig::machine::ConfigError& e) {
         fmt::print(stderr, "ppcmig-engine: {}\n", e.what());
         if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
@@ -179,7 +182,10 @@ int cmd_run(const std::vector<std::string>& a) {
     }
     if (migrate) {
         try {
-            dst_cfg = ppcmig::machine::MachineConfig::parse_args(qemu_args, dst_profile.newest_machine);
+            // The destination host may differ (another -host-cpu, machine properties): its own
+            // options replace the source's when given.
+            dst_cfg = have_dest_options ? ppcmig::machine::MachineConfig::parse(dest_options, dst_profile.limits())
+                                        : ppcmig::builds::parse_config(dst_profile, qemu_args);
         } catch (const ppcmig::machine::ConfigError& e) {
             fmt::print(stderr, "ppcmig-engine: destination (build {}): {}\n", dst_profile.name, e.what());
             if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);

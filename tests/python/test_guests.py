@@ -3,33 +3,16 @@ on every CPU model, big- and little-endian; runs are bit-for-bit deterministic; 
 (same build) at any quantum boundary ends exactly like the run that never migrated."""
 from __future__ import annotations
 
-import json
 import re
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-ENGINE = os.environ.get("PPCMIG_ENGINE", "build/bin/ppcmig-engine")
-GUESTS_DIR = Path(os.environ.get("PPCMIG_BUILD_DIR", "build")) / "guests"
+from guest_runs import ENGINE, guest, run
+
 GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede"]
 MODELS = ["POWER7", "POWER8", "POWER9", "POWER10"]
-BUDGET = 2_000_000_000  # virtual time; every guest powers off long before
-
-
-def guest(name: str) -> Path:
-    p = GUESTS_DIR / f"{name}.elf"
-    if not p.exists():
-        pytest.fail(f"{p} was not built (the guests target is part of the build)")
-    return p
-
-
-def run(tmp: Path, elf: Path, *opts: str, tag: str = "s") -> tuple[subprocess.CompletedProcess[str], dict]:
-    state = tmp / f"{tag}.json"
-    p = subprocess.run([ENGINE, "run", "--guest", str(elf), "--insns", str(BUDGET), "-m", "256M",
-                        "--state-json", str(state), *opts], capture_output=True, text=True, timeout=300)
-    return p, json.loads(state.read_text()) if state.exists() else {}
 
 
 @pytest.mark.parametrize("endian", ["", "_le"], ids=["be", "le"])

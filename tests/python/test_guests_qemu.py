@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from guest_runs import elf_symbols, param_file_offset, patched
+
 QEMU = "qemu-system-ppc64"
 AS = "powerpc64-linux-gnu-as"
 LD = "powerpc64-linux-gnu-ld"
@@ -61,42 +63,6 @@ def guests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {n: _assemble(out, n, src, le, d) for n, (src, le, d) in names.items()}
 
 
-def _symbols(data: bytes) -> tuple[dict[str, int], str]:
-    """ELF64 symbol table (name -> value) and the struct byte-order prefix."""
-    e = "<" if data[5] == 1 else ">"
-    shoff, = struct.unpack_from(e + "Q", data, 0x28)
-    shentsize, shnum = struct.unpack_from(e + "HH", data, 0x3A)
-    secs = [struct.unpack_from(e + "IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
-    syms: dict[str, int] = {}
-    for sec in secs:
-        if sec[1] != 2:  # SHT_SYMTAB
-            continue
-        strtab = secs[sec[6]][4]
-        for j in range(sec[5] // 24):
-            name_off, _info, _other, _shndx, value, _size = struct.unpack_from(e + "IBBHQQ", data, sec[4] + j * 24)
-            end = data.index(b"\0", strtab + name_off)
-            syms[data[strtab + name_off:end].decode()] = value
-    return syms, e
-
-
-def _param_file_offset(data: bytes, syms: dict[str, int], e: str) -> int:
-    """File offset of guest_params (the image is one PT_LOAD segment)."""
-    phoff, = struct.unpack_from(e + "Q", data, 0x20)
-    _ptype, _flags, offset, vaddr = struct.unpack_from(e + "IIQQ", data, phoff)
-    return offset + syms["guest_params"] - vaddr
-
-
-def patched(elf: Path, out: Path, **params: int) -> Path:
-    """Copy of elf with parameters set (the way the machine patches the loaded image)."""
-    data = bytearray(elf.read_bytes())
-    syms, e = _symbols(bytes(data))
-    base = _param_file_offset(bytes(data), syms, e)
-    for key, value in params.items():
-        struct.pack_into(e + "Q", data, base + syms[f"P_{key}"], value & (2**64 - 1))
-    out.write_bytes(bytes(data))
-    return out
-
-
 def boot(elf: Path, machine: str = "", cpu: str = "POWER9", smp: int = 1, timeout: float = 30) -> list[str]:
     """Boot elf under QEMU pseries with VOF; returns the guest's console lines."""
     mopts = "pseries,x-vof=on" + (("," + machine) if machine else "")
@@ -132,9 +98,9 @@ def test_param_block_layout(guests: dict[str, Path]) -> None:
     """guest_params sits at image start + 0x100: magic, version, size, name, rounds at +0x20."""
     for name, elf in guests.items():
         data = elf.read_bytes()
-        syms, e = _symbols(data)
+        syms, e = elf_symbols(data)
         assert syms["guest_params"] == syms["_start"] + 0x100 == 0x10100, name
-        off = _param_file_offset(data, syms, e)
+        off = param_file_offset(data, syms, e)
         assert data[off:off + 8] == b"PPCMIGP1", name
         version, size = struct.unpack_from(e + "II", data, off + 8)
         assert version == 1 and size >= 0x28 and size % 8 == 0, name

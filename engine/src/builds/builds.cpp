@@ -1,83 +1,167 @@
 #include "ppcmig/builds/build.hpp"
 
-#include <array>
-
 #include <fmt/format.h>
 
 namespace ppcmig::builds {
 
 namespace {
+using machine::CompatMigration;
+using machine::CpuSanity;
+using machine::RamBlockNaming;
+namespace lpvr = machine::logical_pvr;
 
-// History, oldest first. Only changesets whose mechanism the engine implements appear here;
-// more arrive with the mechanisms they switch.
+// History, oldest first, then the changesets that only exist on branches. Only changesets whose
+// mechanism the engine implements appear here. "[release approx]": the commit is known, the
+// release it first shipped in is inferred.
 constexpr std::array kHistory = std::to_array<Changeset>({
+    {"2.7/power-insns-flags",
+     "target-ppc: POWER7/POWER8 classes gain PPC_64H, PPC_CILDST, PPC2_PM_ISA206 (4e0806110c8b, b781537560e3, 7778a575c705) and POWER7 PPC_64BX (dfdd3e43620a); the cpu section's insns_flags EQUAL check now fails 2.6 streams",
+     [](Profile& p) { p.behaviour.insns_flags_release = 27; }},
+    {"2.8/cpu-sanity-scratch",
+     "target-ppc: msr_mask/insns_flags/insns_flags2/nb_BATs read into scratch and ignored, forged 2.6-compatible on save for pre-2.8-migration machines (16a2497bd44c, 146c11f16f12)",
+     [](Profile& p) { p.behaviour.cpu_sanity = CpuSanity::Scratch; }},
+    {"2.8/power9",
+     "target-ppc: POWER9 CPU models [release approx]",
+     [](Profile& p) { p.behaviour.newest_family = cpu::Family::Power9; }},
     {"2.10/cas-prefers-compat",
      "pseries: CAS picks the newest compat mode the guest lists, raw mode only as a fallback (compat rework, d5fc133eed86 series)",
      [](Profile& p) { p.behaviour.cas_prefers_compat = true; }},
+    {"2.10/compat-migrated",
+     "ppc: migrate compat_pvr in cpu/compat and validate the incoming PVR/compat mode, not for pseries-2.9 and older (d5fc133eed86)",
+     [](Profile& p) { p.behaviour.compat_migration = CompatMigration::NotPre210; }},
     {"2.10/icps-under-cores",
      "spapr: ICPs belong to the vCPU cores, one per existing vCPU (5bc8d26de20c); pseries-2.9 streams with maxcpus > cpus no longer load",
      [](Profile& p) { p.behaviour.icps_for_all_servers = false; }},
     {"2.10/dummy-icps",
      "spapr: dummy icp/server entries for absent vCPUs of pseries-2.9 and older, never sent, swallowing 6 bytes on load (46f7afa37096)",
      [](Profile& p) { p.behaviour.dummy_icps = true; }},
+    {"2.11/power9-compat",
+     "ppc: power9 (ISA 3.00) compat mode [release approx]",
+     [](Profile& p) { p.behaviour.compat.newest_pvr = lpvr::V3_00; }},
+    {"2.12/forge-tlbie",
+     "target/ppc: the forged pre-2.8 mig_insns_flags always carry PPC_MEM_TLBIE, which POWER9 lacks (bce009645b9f) [release approx]",
+     [](Profile& p) { p.behaviour.forge_tlbie = true; }},
     {"4.1/hpt-mps-migrated",
      "spapr: migrate the hpt-max-page-size cap, unconditionally (0b8c89be7f7b); older destinations meet an unknown subsection",
      [](Profile& p) { p.behaviour.hpt_mps_sending = machine::HptMpsSending::Always; }},
     {"4.1/hpt-mps-pre-4.1",
      "spapr: do not send hpt-max-page-size for pseries-4.0 and older (3725ef1a944b, pre_4_1_migration)",
      [](Profile& p) { p.behaviour.hpt_mps_sending = machine::HptMpsSending::NotPre41; }},
+    {"5.0/ram-memory-backend",
+     "spapr: main RAM is a memory backend; its RAM block takes the backend's canonical path for pseries-3.1 and older",
+     [](Profile& p) { p.behaviour.ram_block_naming = RamBlockNaming::BackendUnfixed; }},
+    {"5.0/ramblock-legacy-id",
+     "hostmem: the machine's RAM backend keeps the legacy RAM block id (d96c4d5f193e, x-use-canonical-path-for-ramblock-id=false)",
+     [](Profile& p) { p.behaviour.ram_block_naming = RamBlockNaming::Backend; }},
+    {"6.0/power10",
+     "target/ppc: POWER10 CPU models and the power10 compat mode [release approx]",
+     [](Profile& p) {
+         p.behaviour.newest_family = cpu::Family::Power10;
+         p.behaviour.compat.newest_pvr = lpvr::V3_10;
+     }},
     {"6.0/ic-switch-without-reboot",
      "spapr: ic-mode=dual switches XICS/XIVE at CAS without a CAS reboot [release unverified: before 7.2]",
      [](Profile& p) { p.behaviour.cas_reboot_on_ic_change = false; }},
     {"8.2/migrate-decr",
      "target/ppc: migrate the live DECR in spr[SPR_DECR] and re-arm it on load (578912ad7312)",
      [](Profile& p) { p.behaviour.dec_migrated = true; }},
+    {"10.0/power11-compat",
+     "target/ppc: power11 compat mode, same PCR level (COMPAT_3_10) as power10 [release approx]",
+     [](Profile& p) { p.behaviour.compat.newest_pvr = lpvr::V3_10_P11; }},
+    {"10.1/compat-logical-pvr-bound",
+     "target/ppc: a CPU cannot take a compat mode newer than its own logical PVR: POWER10 refuses power11 (c0b2f0dd6ba7) [release approx]",
+     [](Profile& p) { p.behaviour.compat.logical_pvr_bound = true; }},
+    // Branch-only: David Gibson's "Clean up compatibility mode handling" RFCv2 (Nov 2016), as tested
+    // in seed 000. Its final form landed in 2.10.
+    {"2.8-rfc/compat-rework",
+     "RFCv2 compat rework: CAS prefers compat modes, compat_pvr migrated for every machine version (no backward-migration hacks), incoming PVR validated",
+     [](Profile& p) {
+         p.behaviour.cas_prefers_compat = true;
+         p.behaviour.compat_migration = CompatMigration::Always;
+     },
+     false},
+    {"2.8-rfc/compat-pcr-complement",
+     "RFCv2 'ppc: Migrate compatibility mode': post_load re-applies the compat mode with the CPU's PCR mask minus the mode's bits, the complement of what CAS installs [plausible mechanism: the thread never named the cause]; resumed compat-mode guests run as ISA 2.05 and trap",
+     [](Profile& p) { p.behaviour.rfc_compat_pcr_complement = true; },
+     false},
 });
 
 constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"2.6", "", "pseries-2.6"},
-    {"2.7", "", "pseries-2.7"},
-    {"2.7.1", "", "pseries-2.7"},
-    {"2.8", "", "pseries-2.8"},
-    {"2.9", "", "pseries-2.9"},
+    {"2.7", "2.7/power-insns-flags", "pseries-2.7"},
+    // 2.7-stable: the 2.8 sanity-field fix backported.
+    {"2.7.1", "2.7/power-insns-flags", "pseries-2.7", {"2.8/cpu-sanity-scratch"}},
+    // The series of seed 000 on top of the 2.8 development tree.
+    {"2.8-compat-rfc", "2.8/power9", "pseries-2.8", {"2.8-rfc/compat-rework", "2.8-rfc/compat-pcr-complement"}},
+    {"2.8", "2.8/power9", "pseries-2.8"},
+    {"2.9", "2.8/power9", "pseries-2.9"},
     // 2.10 as it was before 46f7afa37096: ICPs under cores, no dummies (C7).
     {"2.10-icps-unfixed", "2.10/icps-under-cores", "pseries-2.10"},
     {"2.10", "2.10/dummy-icps", "pseries-2.10"},
-    {"2.11", "2.10/dummy-icps", "pseries-2.11"},
-    {"2.12", "2.10/dummy-icps", "pseries-2.12"},
-    {"3.0", "2.10/dummy-icps", "pseries-3.0"},
-    {"3.1", "2.10/dummy-icps", "pseries-3.1"},
-    {"4.0", "2.10/dummy-icps", "pseries-4.0"},
+    {"2.11", "2.11/power9-compat", "pseries-2.11"},
+    {"2.12", "2.12/forge-tlbie", "pseries-2.12"},
+    {"3.0", "2.12/forge-tlbie", "pseries-3.0"},
+    {"3.1", "2.12/forge-tlbie", "pseries-3.1"},
+    {"4.0", "2.12/forge-tlbie", "pseries-4.0"},
     // 4.1 development as it was before 3725ef1a944b (C8).
     {"4.1-hpt-mps-unconditional", "4.1/hpt-mps-migrated", "pseries-4.1"},
     {"4.1", "4.1/hpt-mps-pre-4.1", "pseries-4.1"},
     {"4.2", "4.1/hpt-mps-pre-4.1", "pseries-4.2"},
-    {"5.0", "4.1/hpt-mps-pre-4.1", "pseries-5.0"},
+    // 5.0 development as it was before d96c4d5f193e (C15).
+    {"5.0-ramblock-unfixed", "5.0/ram-memory-backend", "pseries-5.0"},
+    {"5.0", "5.0/ramblock-legacy-id", "pseries-5.0"},
     {"7.2", "6.0/ic-switch-without-reboot", "pseries-7.2"},
     {"8.1", "6.0/ic-switch-without-reboot", "pseries-8.1"},
     {"8.2", "8.2/migrate-decr", "pseries-8.2"},
     {"9.0", "8.2/migrate-decr", "pseries-9.0"},
     {"9.1", "8.2/migrate-decr", "pseries-9.1"},
-    {"10.1", "8.2/migrate-decr", "pseries-10.1"},
-    {"head", "8.2/migrate-decr", "pseries-10.1"},
+    // 10.0: power11 compat without the logical-PVR bound (C17).
+    {"10.0", "10.0/power11-compat", "pseries-10.0"},
+    {"10.1", "10.1/compat-logical-pvr-bound", "pseries-10.1"},
+    {"head", "10.1/compat-logical-pvr-bound", "pseries-10.1"},
 });
+
 }  // namespace
+
+machine::ReleaseLimits Profile::limits() const {
+    machine::ReleaseLimits l;
+    l.newest = newest_machine;
+    l.newest_family = behaviour.newest_family;
+    l.compat = behaviour.compat;
+    return l;
+}
 
 Profile base_profile() {
     Profile p;
     p.name = "2.6";
     p.newest_machine = machine::find_machine_version("pseries-2.6");
-    p.behaviour.cas_prefers_compat = false;
-    p.behaviour.cas_reboot_on_ic_change = true;
-    p.behaviour.dec_migrated = false;
-    p.behaviour.icps_for_all_servers = true;
-    p.behaviour.dummy_icps = false;
-    p.behaviour.hpt_mps_sending = machine::HptMpsSending::Absent;
+    auto& b = p.behaviour;
+    b.cas_prefers_compat = false;
+    b.cas_reboot_on_ic_change = true;
+    b.dec_migrated = false;
+    b.icps_for_all_servers = true;
+    b.dummy_icps = false;
+    b.hpt_mps_sending = machine::HptMpsSending::Absent;
+    b.cpu_sanity = CpuSanity::Equal;
+    b.insns_flags_release = 26;
+    b.forge_tlbie = false;
+    b.compat_migration = CompatMigration::None;
+    b.rfc_compat_pcr_complement = false;
+    b.newest_family = cpu::Family::Power8;
+    b.compat.newest_pvr = lpvr::V2_07;  // power6, power7, power7+, power8
+    b.compat.logical_pvr_bound = false;
+    b.ram_block_naming = RamBlockNaming::Region;
     return p;
 }
 
 std::span<const Changeset> history() { return kHistory; }
 std::span<const BuildDef> builds() { return kBuilds; }
+
+const Changeset* find_changeset(std::string_view name) {
+    for (const auto& c : kHistory)
+        if (c.name == name) return &c;
+    return nullptr;
+}
 
 Profile profile(std::string_view build) {
     for (const auto& b : kBuilds) {
@@ -87,17 +171,35 @@ Profile profile(std::string_view build) {
         p.newest_machine = machine::find_machine_version(b.machine);
         if (p.newest_machine == nullptr)
             throw std::logic_error(fmt::format("build {} names unknown machine version {}", b.name, b.machine));
-        if (b.last.empty()) return p;
-        for (const auto& c : kHistory) {
-            c.apply(p);
-            p.changesets.emplace_back(c.name);
-            if (c.name == b.last) return p;
+        if (!b.last.empty()) {
+            bool found = false;
+            for (const auto& c : kHistory) {
+                if (!c.mainline) continue;
+                c.apply(p);
+                p.changesets.emplace_back(c.name);
+                if (c.name == b.last) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) throw std::logic_error(fmt::format("build {} names unknown changeset {}", b.name, b.last));
         }
-        throw std::logic_error(fmt::format("build {} names unknown changeset {}", b.name, b.last));
+        for (const auto name : b.extra) {
+            if (name.empty()) continue;
+            const Changeset* c = find_changeset(name);
+            if (c == nullptr) throw std::logic_error(fmt::format("build {} names unknown changeset {}", b.name, name));
+            c->apply(p);
+            p.changesets.emplace_back(c->name);
+        }
+        return p;
     }
     std::string known;
     for (const auto& b : kBuilds) known += (known.empty() ? "" : ", ") + std::string(b.name);
     throw UnknownBuild(fmt::format("unknown build \"{}\" (known: {})", build, known));
+}
+
+machine::MachineConfig parse_config(const Profile& p, std::span<const std::string> args) {
+    return machine::MachineConfig::parse_args(args, p.limits());
 }
 
 }  // namespace ppcmig::builds

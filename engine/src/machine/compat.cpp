@@ -64,14 +64,19 @@ FamilyCompat family_compat(cpu::Family f) {
     return {};
 }
 
-bool compat_valid(const cpu::CpuModel& m, uint32_t compat_pvr, uint32_t min_pvr, uint32_t max_pvr) {
+bool compat_known(uint32_t compat_pvr, const CompatRules& rules) {
     const size_t i = index_of(compat_pvr);
-    if (i == kModes.size()) return false;
+    return i < kModes.size() && i <= index_of(rules.newest_pvr);
+}
+
+bool compat_valid(const cpu::CpuModel& m, uint32_t compat_pvr, uint32_t min_pvr, uint32_t max_pvr, const CompatRules& rules) {
+    const size_t i = index_of(compat_pvr);
+    if (!compat_known(compat_pvr, rules)) return false;
     if (min_pvr != 0 && i < index_of(min_pvr)) return false;
     if (max_pvr != 0 && i > index_of(max_pvr)) return false;
     const FamilyCompat fc = family_compat(m.family);
     // A CPU cannot present a logical PVR newer than its own (POWER10 vs power11 share a level).
-    if (i > index_of(fc.spapr_logical_pvr)) return false;
+    if (rules.logical_pvr_bound && i > index_of(fc.spapr_logical_pvr)) return false;
     return (fc.pcr_supported & kModes[i].pcr_level) != 0;
 }
 
@@ -81,11 +86,11 @@ uint64_t compat_pcr(const cpu::CpuModel& m, uint32_t compat_pvr) {
     return mode ? (mode->pcr & family_compat(m.family).pcr_mask) : 0;
 }
 
-uint64_t check_set_compat(const cpu::CpuModel& m, uint32_t compat_pvr) {
+uint64_t check_set_compat(const cpu::CpuModel& m, uint32_t compat_pvr, const CompatRules& rules) {
     if (compat_pvr == 0) return 0;
-    if (find_compat_by_pvr(compat_pvr) == nullptr)
+    if (!compat_known(compat_pvr, rules))
         throw CompatError(fmt::format("Unknown compatibility PVR 0x{:08x}", compat_pvr));
-    if (!compat_valid(m, compat_pvr)) throw CompatError(fmt::format("Compatibility PVR 0x{:08x} not valid for CPU", compat_pvr));
+    if (!compat_valid(m, compat_pvr, 0, 0, rules)) throw CompatError(fmt::format("Compatibility PVR 0x{:08x} not valid for CPU", compat_pvr));
     return compat_pcr(m, compat_pvr);
 }
 

@@ -85,10 +85,10 @@ std::optional<unsigned> parse_uint(std::string_view t) {
 
 std::string machine_type_name(const MachineVersion& v) { return v.name + "-machine"; }
 
-uint32_t parse_compat_name(const std::string& option, std::string_view name) {
+uint32_t parse_compat_name(const std::string& option, std::string_view name, const CompatRules& rules) {
     if (name.empty()) return 0;
     const CompatMode* m = find_compat_by_name(name);
-    if (m == nullptr) throw ConfigError(option, fmt::format("Invalid compatibility mode \"{}\"", name));
+    if (m == nullptr || !compat_known(m->pvr, rules)) throw ConfigError(option, fmt::format("Invalid compatibility mode \"{}\"", name));
     return m->pvr;
 }
 
@@ -115,7 +115,19 @@ MachineConfig MachineConfig::parse(std::string_view options, const MachineVersio
     return parse_args(tokens, newest);
 }
 
+MachineConfig MachineConfig::parse(std::string_view options, const ReleaseLimits& limits) {
+    const auto tokens = tokenize(options);
+    return parse_args(tokens, limits);
+}
+
 MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const MachineVersion* newest) {
+    ReleaseLimits limits;
+    limits.newest = newest;
+    return parse_args(argv, limits);
+}
+
+MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const ReleaseLimits& limits) {
+    const MachineVersion* newest = limits.newest;
     MachineConfig c;
     std::string machine_opt, cpu_opt;
     std::vector<std::string> machine_props;
@@ -211,7 +223,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         const std::string key = p.substr(0, eq);
         const std::string val = eq == std::string::npos ? "on" : p.substr(eq + 1);
         if (key == "max-cpu-compat") {
-            c.max_compat_pvr = parse_compat_name(machine_opt, val);
+            c.max_compat_pvr = parse_compat_name(machine_opt, val, limits.compat);
         } else if (key.rfind("cap-", 0) == 0) {
             const CapInfo* cap = find_cap(std::string_view(key).substr(4));
             if (cap == nullptr)
@@ -245,20 +257,21 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         cpu_name = c.host_cpu;
     }
     const auto model = cpu::find_model(cpu_name);
-    if (!model) throw ConfigError(cpu_option_text.empty() ? "-cpu" : cpu_option_text, fmt::format("unable to find CPU model '{}'", cpu_name));
+    if (!model || model->family > limits.newest_family)
+        throw ConfigError(cpu_option_text.empty() ? "-cpu" : cpu_option_text, fmt::format("unable to find CPU model '{}'", cpu_name));
     c.cpu = *model;
 
     // Legacy "-cpu X,compat=Y": forwarded to max-cpu-compat (newest behaviour) with a warning.
     if (!cpu_compat.empty()) {
         const std::string name = cpu_compat == "\x01" ? "" : cpu_compat;
-        const uint32_t pvr = parse_compat_name(cpu_option_text, name);
+        const uint32_t pvr = parse_compat_name(cpu_option_text, name, limits.compat);
         c.warnings.push_back("CPU 'compat' property is deprecated; use max-cpu-compat machine property instead");
         if (c.max_compat_pvr == 0) {
             c.max_compat_pvr = pvr;
             c.compat_from_cpu_property = true;
         }
     }
-    if (c.max_compat_pvr != 0 && !compat_valid(c.cpu, c.max_compat_pvr))
+    if (c.max_compat_pvr != 0 && !compat_valid(c.cpu, c.max_compat_pvr, 0, 0, limits.compat))
         throw ConfigError(machine_opt.empty() ? cpu_option_text : machine_opt,
                           fmt::format("Compatibility PVR 0x{:08x} not valid for CPU", c.max_compat_pvr));
     if (c.smp % c.threads != 0)

@@ -341,7 +341,7 @@ int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
             const uint32_t mask = be32(mem_, a), pvr = be32(mem_, a + 4);
             if (~mask & pvr) break;  // terminator: pvr has bits outside its mask
             if ((real_pvr & mask) == (pvr & mask)) explicit_match = true;
-            else if (compat_valid(c.model(), pvr, best, max)) best = pvr;
+            else if (compat_valid(c.model(), pvr, best, max, beh_.compat)) best = pvr;
         }
         a += 8;
         // Option vectors: count - 1, then for each: length byte L and L+1 bytes.

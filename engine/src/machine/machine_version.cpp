@@ -51,6 +51,7 @@ std::vector<Step> steps() {
          }},
         {3, 1, [](MachineVersion& v) {
              v.default_cpu = "POWER8";
+             v.hostmem_canonical_ramblock_id = true;
              v.update_dt_enabled = false;
              caps(v, CapId::Cfpc, BROKEN);
              caps(v, CapId::Sbbc, BROKEN);

@@ -135,7 +135,7 @@ void SpaprMachine::load_guest(const memory::ElfImage& elf) {
 void SpaprMachine::set_compat_all(uint32_t compat_pvr) {
     for (auto& v : vcpus_) {
         cpu::Cpu& c = *v->cpu;
-        const uint64_t pcr = check_set_compat(c.model(), compat_pvr);
+        const uint64_t pcr = check_set_compat(c.model(), compat_pvr, beh_.compat);
         v->compat_pvr = compat_pvr;
         c.s.spr[cpu::sprn::PCR] = pcr;
         c.flush_blocks();

@@ -24,22 +24,65 @@ Field unused(uint32_t bytes) {
 
 uint32_t crf(const cpu::CpuState& s, unsigned i) { return (s.cr >> (28 - 4 * i)) & 0xF; }
 
+Field equal(std::string name, FieldType t) {
+    Field x = f(std::move(name), t);
+    x.check = FieldCheck::Equal;
+    return x;
+}
+
+// QEMU's ppc_flags_t bits used below (target/ppc/cpu.h values).
+constexpr uint64_t kPpcMemTlbie = 0x20000000;
+// 16a2497bd44c's masks: exactly POWER8's 2.6 class flags.
+constexpr uint64_t kInsnsCompatMask = 0x8000600fe1ff3a61;
+constexpr uint64_t kInsns2CompatMask = 0x3fff6;
+constexpr unsigned kSlbEntries = 32;  // env.slb_nr of POWER7 … POWER10
+
 }  // namespace
 
-CpuSchema::CpuSchema() {
-    // Newest layout (version 5). target_ulong fields are 64-bit on ppc64.
-    cpu = Vmsd{"cpu", 5, 5,
-               {unused(8),  // was VMSTATE_UINT64_EQUAL(spr[SPR_PVR])
-                f("gpr", FT::U64, 32), f("crf", FT::U32, 8), f("nip", FT::U64), f("spr", FT::U64, 1024),
-                f("spe_acc", FT::U64), f("reserve_addr", FT::U64), f("msr", FT::U64), f("hflags_nmsr", FT::U64),
-                f("mig_msr_mask", FT::U64, 1, Pred::Pre28Migration),
-                f("mig_insns_flags", FT::U64, 1, Pred::Pre28Migration),
-                f("mig_insns_flags2", FT::U64, 1, Pred::Pre28Migration),
-                f("mig_nb_BATs", FT::U32, 1, Pred::Pre28Migration)},
-               {},
-               Hook::CpuPreSave,
-               Hook::None,
-               Hook::CpuPostLoad};
+ClassSanity class_sanity(const cpu::CpuModel& m, unsigned release) {
+    // Class values of QEMU 2.6 / 2.7+ (2.7 added PPC_64H, PPC_CILDST, PPC2_PM_ISA206 to POWER7/8
+    // and PPC_64BX to POWER7). POWER9 lacks PPC_MEM_TLBIE (the cause of C2); POWER10 is taken as
+    // POWER9 [inferred: only its forged, masked value ever travels]. Under pseries the
+    // msr_mask has MSR_HV and MSR_EP cleared.
+    const bool r26 = release < 27;
+    switch (m.family) {
+        case cpu::Family::Power7:
+            return {0x800000000280ff37, r26 ? 0x8000600fe1ff3a21 : 0x8000600fe1ff7ae1, r26 ? 0x10fb6u : 0x50fb6u, 0};
+        case cpu::Family::Power8:
+            return {0x800000010280ff37, r26 ? 0x8000600fe1ff3a61 : 0x8000600fe1ff7ae1, r26 ? 0x3fff6u : 0x7fff6u, 0};
+        case cpu::Family::Power9:
+        case cpu::Family::Power10:
+            return {0x800000010280ff37, 0x8000600fc1ff7a61, 0xffff6, 0};
+    }
+    return {};
+}
+
+ClassSanity forged_sanity(const cpu::CpuModel& m, unsigned release, bool tlbie) {
+    ClassSanity c = class_sanity(m, release);
+    c.insns_flags = (c.insns_flags & kInsnsCompatMask) | (tlbie ? kPpcMemTlbie : 0);
+    c.insns_flags2 &= kInsns2CompatMask;
+    return c;
+}
+
+CpuSchema::CpuSchema(const machine::Behaviour& b) {
+    // Version 5. target_ulong fields are 64-bit on ppc64.
+    std::vector<Field> fields{unused(8),  // was VMSTATE_UINT64_EQUAL(spr[SPR_PVR])
+                              f("gpr", FT::U64, 32), f("crf", FT::U32, 8), f("nip", FT::U64), f("spr", FT::U64, 1024),
+                              f("spe_acc", FT::U64), f("reserve_addr", FT::U64), f("msr", FT::U64), f("hflags_nmsr", FT::U64)};
+    if (b.cpu_sanity == machine::CpuSanity::Equal) {
+        // <= 2.7: the destination's own class values must match (C1).
+        for (Field x : {equal("msr_mask", FT::U64), equal("insns_flags", FT::U64), equal("insns_flags2", FT::U64),
+                        equal("nb_BATs", FT::U32)})
+            fields.push_back(std::move(x));
+    } else {
+        for (Field x : {f("mig_msr_mask", FT::U64, 1, Pred::Pre28Migration), f("mig_insns_flags", FT::U64, 1, Pred::Pre28Migration),
+                        f("mig_insns_flags2", FT::U64, 1, Pred::Pre28Migration), f("mig_nb_BATs", FT::U32, 1, Pred::Pre28Migration)})
+            fields.push_back(std::move(x));
+    }
+    cpu = Vmsd{"cpu", 5, 5, std::move(fields), {}, Hook::CpuPreSave, Hook::None, Hook::CpuPostLoad};
+    compat_pred_ = b.compat_migration == machine::CompatMigration::None     ? std::nullopt
+                   : b.compat_migration == machine::CompatMigration::Always ? std::optional(Pred::CompatPvrSet)
+                                                                            : std::optional(Pred::CompatPvrNonZero);
     fpu = Vmsd{"cpu/fpu", 1, 1, {f("fpr", FT::U64, 32), f("fpscr", FT::U64)}, {}};
     altivec = Vmsd{"cpu/altivec", 1, 1, {f("avr", FT::U64, 64), f("vscr", FT::U32)}, {}};
     vsx = Vmsd{"cpu/vsx", 1, 1, {f("vsr", FT::U64, 32)}, {}};
@@ -54,14 +97,16 @@ CpuSchema::CpuSchema() {
 
 CpuSchema::CpuSchema(const CpuSchema& o)
     : cpu(o.cpu), fpu(o.fpu), altivec(o.altivec), vsx(o.vsx), slb(o.slb), compat(o.compat),
-      rtas_stopped(o.rtas_stopped), common(o.common), icp(o.icp) {
+      rtas_stopped(o.rtas_stopped), common(o.common), icp(o.icp), compat_pred_(o.compat_pred_) {
     link();
 }
 
 void CpuSchema::link() {
     cpu.subsections = {Subsection{&fpu, Pred::HasFloat, ""}, Subsection{&altivec, Pred::HasAltivec, ""},
-                       Subsection{&vsx, Pred::HasVsx, ""}, Subsection{&slb, Pred::Mmu64, ""},
-                       Subsection{&compat, Pred::CompatPvrNonZero, ""}, Subsection{&rtas_stopped, Pred::RtasStopped, ""}};
+                       Subsection{&vsx, Pred::HasVsx, ""}, Subsection{&slb, Pred::Mmu64, ""}};
+    // cpu/compat does not exist before 2.10 (or the RFC series).
+    if (compat_pred_) cpu.subsections.push_back(Subsection{&compat, *compat_pred_, ""});
+    cpu.subsections.push_back(Subsection{&rtas_stopped, Pred::RtasStopped, ""});
 }
 
 uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
@@ -84,6 +129,16 @@ uint64_t CpuAccess::get(std::string_view key, uint32_t i) const {
     if (key == "vscr") return s.vscr;
     if (key == "vsr") return s.vsr[i].lo;
     if (key == "compat_pvr") return v_.compat_pvr;
+    if (key == "msr_mask" || key == "insns_flags" || key == "insns_flags2" || key == "nb_BATs" || key.starts_with("mig_")) {
+        const auto& b = m_.behaviour();
+        const ClassSanity c = key.starts_with("mig_") ? forged_sanity(v_.cpu->model(), b.insns_flags_release, b.forge_tlbie)
+                                                      : class_sanity(v_.cpu->model(), b.insns_flags_release);
+        if (key.ends_with("msr_mask")) return c.msr_mask;
+        if (key.ends_with("insns_flags")) return c.insns_flags;
+        if (key.ends_with("insns_flags2")) return c.insns_flags2;
+        if (key.ends_with("nb_BATs")) return c.nb_bats;
+        if (key == "mig_slb_nr") return kSlbEntries;
+    }
     if (key == "halted") return (!v_.running || v_.ceded) ? 1 : 0;
     // QEMU's CPU_INTERRUPT_HARD: an interrupt is pending (an edge-triggered decrementer exception
     // raised but not yet taken must survive the migration).
@@ -148,6 +203,7 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
         case Pred::Mmu64: return true;
         case Pred::TmActive: return (v_.cpu->s.msr & (cpu::msr::TS0 | cpu::msr::TS1)) != 0;
         case Pred::CompatPvrNonZero: return v_.compat_pvr != 0 && !ver.pre_2_10_migration;
+        case Pred::CompatPvrSet: return v_.compat_pvr != 0;
         case Pred::Pre28Migration: return ver.pre_2_8_migration;
         case Pred::Pre210Migration: return ver.pre_2_10_migration;
         case Pred::NotPre210Migration: return !ver.pre_2_10_migration;
@@ -183,6 +239,7 @@ void CpuAccess::run_pre_load(Hook h) {
     // Before 8.2 the destination's decrementer timer is never re-armed from the stream: it keeps
     // its own (reset) state whatever spr[DECR] says — the lost decrementer of C13.
     dec_before_ = v_.cpu->s.spr[cpu::sprn::DEC];
+    pvr_before_ = v_.cpu->s.spr[cpu::sprn::PVR];
     dec_base_before_ = v_.cpu->s.dec_base_tb;
 }
 
@@ -192,12 +249,23 @@ std::optional<std::string> CpuAccess::run_post_load(Hook h, int) {
     v_.ceded = halted_ && v_.running;
     if (dec_pending_) c.set_pending(cpu::kPendDecrementer);
     const cpu::CpuModel& model = c.model();
-    if (v_.compat_pvr != 0) {
-        // 2.10+: re-apply the compat mode; an impossible one fails the load with its message.
+    const machine::Behaviour& beh = m_.behaviour();
+    if (beh.compat_migration == machine::CompatMigration::None) {
+        // <= 2.9: the incoming PVR is ignored (the destination's own stays) and no compat state
+        // travels: the vCPU keeps the destination's reset compat mode, and KVM's PCR with it (C4).
+        c.s.spr[cpu::sprn::PVR] = pvr_before_;
+        c.s.spr[cpu::sprn::PCR] = machine::compat_pcr(model, v_.compat_pvr);
+    } else if (v_.compat_pvr != 0) {
+        // Re-apply the compat mode; an impossible one fails the load with its message.
         try {
-            c.s.spr[cpu::sprn::PCR] = machine::check_set_compat(model, v_.compat_pvr);
+            c.s.spr[cpu::sprn::PCR] = machine::check_set_compat(model, v_.compat_pvr, beh.compat);
         } catch (const machine::CompatError& e) {
             return std::string(e.what());
+        }
+        if (beh.rfc_compat_pcr_complement) {
+            // The 2.8 RFC's post_load: the PCR bits the mode does NOT set (see the changeset note).
+            const auto* mode = machine::find_compat_by_pvr(v_.compat_pvr);
+            c.s.spr[cpu::sprn::PCR] = machine::family_compat(model.family).pcr_mask & ~mode->pcr;
         }
     } else {
         c.s.spr[cpu::sprn::PCR] = 0;

@@ -55,7 +55,7 @@ Vmsd dummy_icp_vmsd(const Vmsd& icp) {
 // The device sections of a machine, in registration order.
 struct Registry {
     SpaprSchema spapr_schema;
-    CpuSchema cpu_schema;
+    CpuSchema cpu_schema;  // initialised from the machine's behaviour below
     Vmsd dummy_icp = dummy_icp_vmsd(cpu_schema.icp);
     std::unique_ptr<SpaprAccess> spapr;
     std::vector<std::unique_ptr<CpuAccess>> cpus;
@@ -69,7 +69,7 @@ struct Registry {
     };
     std::vector<Entry> entries;
     explicit Registry(machine::SpaprMachine& m)
-        : spapr_schema(m.behaviour().hpt_mps_sending), spapr(std::make_unique<SpaprAccess>(m)) {
+        : spapr_schema(m.behaviour().hpt_mps_sending), cpu_schema(m.behaviour()), spapr(std::make_unique<SpaprAccess>(m)) {
         for (auto& v : m.vcpus()) {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});
@@ -111,7 +111,14 @@ bool all_zero(const uint8_t* p, size_t n) {
 
 }  // namespace
 
-std::string ram_block_name(const machine::SpaprMachine&) { return "ppc_spapr.ram"; }
+std::string ram_block_name(const machine::SpaprMachine& m) {
+    // Before 5.0 the main RAM was a plain region; as a memory backend ("ppc_spapr.ram") its block
+    // took the backend's QOM path on machines with hostmem's canonical-path compat property, until
+    // d96c4d5f193e pinned the legacy id.
+    const bool canonical = m.behaviour().ram_block_naming == machine::RamBlockNaming::BackendUnfixed &&
+                           m.config().version->hostmem_canonical_ramblock_id;
+    return canonical ? "/objects/ppc_spapr.ram" : "ppc_spapr.ram";
+}
 
 namespace {
 
@@ -343,7 +350,13 @@ void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std
                 if (idstr == "ram") {
                     if (ver != 4) throw failure(fmt::format("savevm: unsupported version {} for '{}' v4", ver, idstr), -EINVAL, at, idstr, instance);
                     live[id] = {idstr, instance};
-                    load_ram_chunk();
+                    try {
+                        load_ram_chunk();
+                    } catch (LoadError& le) {
+                        le.instance = instance;
+                        le.wrap(fmt::format("error while loading state for instance 0x{:x} of device '{}'", instance, idstr));
+                        throw;
+                    }
                     check_footer(id, idstr);
                     continue;
                 }
@@ -370,7 +383,12 @@ void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std
                 const uint32_t id = r.be32();
                 auto it = live.find(id);
                 if (it == live.end()) throw failure(fmt::format("Unknown savevm section {}", id), -EINVAL, at);
-                load_ram_chunk();
+                try {
+                    load_ram_chunk();
+                } catch (LoadError& le) {
+                    le.wrap(fmt::format("error while loading state section id {}({})", id, it->second.idstr));
+                    throw;
+                }
                 check_footer(id, it->second.idstr);
             } else {
                 throw failure(fmt::format("Unknown savevm section type {}", type), -EINVAL, at);

@@ -19,6 +19,7 @@ constexpr PredName kPredNames[] = {
     {Pred::Always, "always"},
     {Pred::Never, "never"},
     {Pred::CompatPvrNonZero, "compat_pvr_nonzero"},
+    {Pred::CompatPvrSet, "compat_pvr_set"},
     {Pred::HasFloat, "has_float"},
     {Pred::HasAltivec, "has_altivec"},
     {Pred::HasVsx, "has_vsx"},

@@ -57,9 +57,22 @@ const CompatMode* find_compat_by_name(std::string_view name);
 const CompatMode* find_compat_by_pvr(uint32_t pvr);
 FamilyCompat family_compat(cpu::Family f);
 
+/// What a release knows of compat modes (engine builds differ).
+struct CompatRules {
+    /// The newest mode in the release's table; newer logical PVRs are unknown to it.
+    uint32_t newest_pvr = logical_pvr::V3_10_P11;
+    /// c0b2f0dd6ba7: a CPU cannot take a logical PVR newer than its own, even when the PCR
+    /// level matches (POWER10 and power11 share COMPAT_3_10).
+    bool logical_pvr_bound = true;
+};
+
+/// True when the release's table has this mode.
+bool compat_known(uint32_t compat_pvr, const CompatRules& rules = {});
+
 /// QEMU's pcc_compat: is `compat_pvr` a mode this CPU can run in, between min_pvr and max_pvr
 /// (0 = no bound) in table order?
-bool compat_valid(const cpu::CpuModel& m, uint32_t compat_pvr, uint32_t min_pvr = 0, uint32_t max_pvr = 0);
+bool compat_valid(const cpu::CpuModel& m, uint32_t compat_pvr, uint32_t min_pvr = 0, uint32_t max_pvr = 0,
+                  const CompatRules& rules = {});
 
 /// The PCR value a vCPU holds in a compat mode (0 for raw mode).
 uint64_t compat_pcr(const cpu::CpuModel& m, uint32_t compat_pvr);
@@ -72,7 +85,7 @@ public:
 
 /// ppc_set_compat's checks: throws CompatError("Unknown compatibility PVR 0x%08x") or
 /// ("Compatibility PVR 0x%08x not valid for CPU"). Returns the PCR to install.
-uint64_t check_set_compat(const cpu::CpuModel& m, uint32_t compat_pvr);
+uint64_t check_set_compat(const cpu::CpuModel& m, uint32_t compat_pvr, const CompatRules& rules = {});
 
 /// Threads per core allowed in a compat mode (raw mode: the CPU's own limit).
 unsigned compat_max_vthreads(uint32_t compat_pvr, unsigned smp_threads);

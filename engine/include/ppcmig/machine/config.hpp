@@ -14,6 +14,7 @@
 
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/machine/caps.hpp"
+#include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/machine_version.hpp"
 
 namespace ppcmig::machine {
@@ -28,6 +29,13 @@ class ConfigError : public std::runtime_error {
 public:
     ConfigError(std::string option, std::string message, std::string hint = {});
     std::string option, message, hint;
+};
+
+/// What one release (engine build) knows: its machine versions, CPU models and compat modes.
+struct ReleaseLimits {
+    const MachineVersion* newest = nullptr;           ///< newest machine version (null: every one)
+    cpu::Family newest_family = cpu::Family::Power10; ///< newest CPU family with models
+    CompatRules compat{};
 };
 
 struct MachineConfig {
@@ -51,6 +59,10 @@ struct MachineConfig {
     /// the engine build knows (null: every version).
     static MachineConfig parse(std::string_view options, const MachineVersion* newest = nullptr);
     static MachineConfig parse_args(std::span<const std::string> argv, const MachineVersion* newest = nullptr);
+    /// Parses with what a release knows: newer machine versions are unsupported, newer CPU
+    /// models unknown, newer compat modes invalid.
+    static MachineConfig parse_args(std::span<const std::string> argv, const ReleaseLimits& limits);
+    static MachineConfig parse(std::string_view options, const ReleaseLimits& limits);
 
     /// Defaults for this machine version, CPU and max-cpu-compat (with the host-derived
     /// hpt-max-page-size of pseries-2.12 and older resolved for the accelerator).

@@ -32,6 +32,9 @@ struct MachineVersion {
     bool pre_3_0_migration = false;    ///< mig_slb_nr sent; no spapr_cpu VPA state
     bool pre_4_1_migration = false;    ///< hpt-max-page-size cap not sent
     bool legacy_irq_allocation = false;
+    /// hostmem's x-use-canonical-path-for-ramblock-id=true (machines older than 4.0): a memory
+    /// backend names its RAM block by its QOM path (C15).
+    bool hostmem_canonical_ramblock_id = false;
     uint32_t nr_xirqs = 0x1000;
     IrqBackend irq = IrqBackend::Dual;
     ResizeHpt resize_hpt = ResizeHpt::Enabled;

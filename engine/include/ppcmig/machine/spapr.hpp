@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ppcmig/cpu/cpu.hpp"
+#include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/config.hpp"
 #include "ppcmig/machine/xive.hpp"
 #include "ppcmig/memory/elf_image.hpp"
@@ -29,6 +30,26 @@ enum class HptMpsSending : uint8_t {
     NotPre41,  ///< 3725ef1a944b: not for pseries-4.0 and older
 };
 
+/// How the cpu section's "sanity" fields (msr_mask, insns_flags, insns_flags2, nb_BATs) travel.
+enum class CpuSanity : uint8_t {
+    Equal,    ///< <= 2.7: _EQUAL checks against the destination's own CPU class (C1)
+    Scratch,  ///< 16a2497bd44c + 146c11f16f12: read into scratch, forged on save for pre-2.8 machines
+};
+
+/// Whether compat_pvr travels (cpu/compat) and the incoming PVR/compat mode is validated (C4).
+enum class CompatMigration : uint8_t {
+    None,       ///< <= 2.9: not sent; the destination keeps its own reset compat state, ignores the PVR
+    Always,     ///< 2.8-compat-rfc: sent whenever compat_pvr != 0, for every machine version
+    NotPre210,  ///< d5fc133eed86 (2.10): not for pseries-2.9 and older (pre-2.10-migration)
+};
+
+/// The main RAM block's id string (C15).
+enum class RamBlockNaming : uint8_t {
+    Region,            ///< <= 4.2: a plain memory region, "ppc_spapr.ram"
+    BackendUnfixed,    ///< 5.0 development: a memory backend, canonical path for pseries <= 3.1
+    Backend,           ///< d96c4d5f193e: the backend keeps the legacy id for every machine version
+};
+
 struct Behaviour {
     bool cas_prefers_compat = true;  ///< 2.10+: newest compat mode first, raw only as fallback
     bool dual_ic_mode = true;        ///< ic-mode=dual selects the controller at CAS
@@ -40,6 +61,19 @@ struct Behaviour {
     /// possible-but-absent vCPUs, so an old stream's extra ICPs load (and are discarded).
     bool dummy_icps = true;
     HptMpsSending hpt_mps_sending = HptMpsSending::NotPre41;
+    CpuSanity cpu_sanity = CpuSanity::Scratch;
+    /// Whose CPU class flags the release has: 26 = QEMU 2.6, 27 = 2.7 and later (4e0806110c8b and
+    /// siblings added PPC_64H, PPC_64BX (POWER7), PPC_CILDST, PPC2_PM_ISA206).
+    unsigned insns_flags_release = 27;
+    /// bce009645b9f: the forged mig_insns_flags always carry PPC_MEM_TLBIE (C2).
+    bool forge_tlbie = true;
+    CompatMigration compat_migration = CompatMigration::NotPre210;
+    /// 2.8-compat-rfc only: post_load installs the complement of the mode's PCR bits.
+    bool rfc_compat_pcr_complement = false;
+    /// The newest CPU family whose models the release has.
+    cpu::Family newest_family = cpu::Family::Power10;
+    CompatRules compat;
+    RamBlockNaming ram_block_naming = RamBlockNaming::Backend;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

@@ -17,13 +17,25 @@ struct CpuSchema {
     Vmsd cpu, fpu, altivec, vsx, slb, compat, rtas_stopped;
     Vmsd common;  ///< the generic "cpu_common" section QEMU sends before each "cpu"
     Vmsd icp;     ///< "icp/server": the vCPU's XICS presenter
-    CpuSchema();
+    /// The layout of the release `b` describes (default: the newest).
+    explicit CpuSchema(const machine::Behaviour& b = {});
     CpuSchema(const CpuSchema& o);
     CpuSchema& operator=(const CpuSchema&) = delete;
 
 private:
     void link();  // subsections point into this object
+    std::optional<Pred> compat_pred_;  ///< cpu/compat's needed() rule; none before 2.10
 };
+
+/// QEMU's CPU-class "sanity" values of a model as of a release (the cpu section's msr_mask,
+/// insns_flags, insns_flags2 and nb_BATs): what an _EQUAL check compares against.
+struct ClassSanity {
+    uint64_t msr_mask, insns_flags, insns_flags2;
+    uint32_t nb_bats;
+};
+ClassSanity class_sanity(const cpu::CpuModel& m, unsigned release);
+/// What a pre-2.8-migration source forges for these (16a2497bd44c, bce009645b9f with `tlbie`).
+ClassSanity forged_sanity(const cpu::CpuModel& m, unsigned release, bool tlbie);
 
 /// The `icp/server` fields of an ICP (xirr, pending_priority, mfrr): the value, or nullopt for a
 /// key that is not an ICP field. Shared by the vCPU's adapter and the spare ICPs of <= 2.9.
@@ -47,7 +59,7 @@ private:
     machine::Vcpu& v_;
     bool halted_ = false;
     bool dec_pending_ = false;
-    uint64_t dec_before_ = 0, dec_base_before_ = 0;
+    uint64_t dec_before_ = 0, dec_base_before_ = 0, pvr_before_ = 0;
 };
 
 }  // namespace ppcmig::migration

@@ -37,7 +37,8 @@ enum class FieldCheck : uint8_t {
 enum class Pred : uint8_t {
     Always,
     Never,
-    CompatPvrNonZero,      ///< cpu/compat (2.10+)
+    CompatPvrNonZero,      ///< cpu/compat (2.10+): compat_pvr != 0, not for pre-2.10-migration machines
+    CompatPvrSet,          ///< cpu/compat of the 2.8 RFC: compat_pvr != 0 on any machine
     HasFloat,              ///< cpu/fpu: insns_flags has PPC_FLOAT
     HasAltivec,            ///< cpu/altivec
     HasVsx,                ///< cpu/vsx

@@ -1,0 +1,109 @@
+"""The domain catalogue of real pseries migration bugs, each arising from the mechanism of the
+engine build that had it, on the build pair that met it, and gone on the fixing build. (C7, C8 and
+C13 live in test_guests.py, next to the guests they exercise.)"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guest_runs import guest, patched, run
+
+KVM_P8 = ("--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8")
+
+
+def migrate(tmp: Path, elf: Path, src_opts: tuple[str, ...], dst: str, dest_options: str | None = None,
+            at_fraction: int = 3):
+    """Reference run on the source, then the same run migrated at 1/at_fraction of its time to
+    build `dst`. Returns (reference process, migrated process)."""
+    ref_p, ref = run(tmp, elf, *src_opts, tag="ref")
+    assert "RESULT PASS" in ref_p.stdout, ref_p.stdout[-800:] + ref_p.stderr
+    extra = ("--dest-options", dest_options) if dest_options else ()
+    p, _ = run(tmp, elf, *src_opts, "--dest-build", dst, *extra, "--migrate-at", str(ref["time_base"] // at_fraction),
+               tag="mig")
+    return ref_p, p
+
+
+def assert_load_failure(p, device: str, errno_text: str = "Invalid argument") -> None:
+    assert p.returncode == 4, p.stderr
+    assert (f"error while loading state for instance 0x0 of device '{device}'\n"
+            f"ppcmig-engine: load of migration failed: {errno_text}") in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("src,dst,loads", [("2.6", "2.7", False), ("2.6", "2.7.1", True), ("2.6", "2.8", True),
+                                           ("2.7", "2.7", True), ("2.7", "2.6", False), ("2.7.1", "2.6", True),
+                                           ("2.8", "2.6", True), ("2.8", "2.7", False)])
+def test_c1_insns_flags_equal_check(tmp_path: Path, src: str, dst: str, loads: bool) -> None:
+    """C1: <= 2.7 compared msr_mask/insns_flags/insns_flags2/nb_BATs with _EQUAL; 2.7 added
+    instruction flags to POWER8, so pseries-2.6 streams failed between 2.6 and 2.7. 16a2497bd44c
+    (2.8, backported to 2.7.1) reads them into scratch and forges 2.6 values for old machines."""
+    _, p = migrate(tmp_path, guest("decr_tick"), ("--machine", "pseries-2.6", *KVM_P8, "--build", src), dst)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert_load_failure(p, "cpu")
+        assert "Failed to load cpu:insns_flags" in p.stderr
+
+
+@pytest.mark.parametrize("src,loads", [("2.11", False), ("2.12", True)])
+def test_c2_power9_to_power8_forged_flags_lack_tlbie(tmp_path: Path, src: str, loads: bool) -> None:
+    """C2: a POWER9 host in power8 compat mode forges mig_insns_flags from a class without
+    PPC_MEM_TLBIE; a 2.6 POWER8 destination compares them with its own and refuses, until
+    bce009645b9f always ORs PPC_MEM_TLBIE in."""
+    src_opts = ("--machine", "pseries-2.6,max-cpu-compat=power8", "--accel", "kvm-hv", "--cpu", "host",
+                "--host-cpu", "POWER9", "--build", src)
+    dest = "-machine pseries-2.6 -accel kvm-hv -cpu host -host-cpu POWER8 -m 256M"
+    _, p = migrate(tmp_path, guest("decr_tick"), src_opts, "2.6", dest)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert_load_failure(p, "cpu")
+        assert "Failed to load cpu:insns_flags" in p.stderr
+
+
+@pytest.mark.parametrize("build,machine,kept", [("2.9", "pseries-2.9", False), ("2.10", "pseries-2.9", False),
+                                                ("2.10", "pseries-2.10", True), ("head", "pseries-3.0", True)])
+def test_c4_compat_mode_not_migrated(tmp_path: Path, build: str, machine: str, kept: bool) -> None:
+    """C4: up to 2.9 (and for pseries-2.9 and older afterwards) compat_pvr does not travel: a guest
+    that negotiated power7 mode at CAS resumes in raw POWER8 mode, and under KVM-HV its POWER8
+    instructions no longer trap. d5fc133eed86 (2.10) migrates cpu/compat."""
+    elf = guest("cas_boot_p7")
+    _, p = migrate(tmp_path, elf, ("--machine", machine, *KVM_P8, "--build", build), build)
+    assert p.returncode == 0, p.stderr
+    assert "mode=power7" in p.stdout
+    if kept:
+        assert "RESULT PASS" in p.stdout
+    else:
+        assert "probe-changed 2.07=ok" in p.stdout and "RESULT FAIL probe-changed" in p.stdout, p.stdout[-600:]
+
+
+@pytest.mark.parametrize("src,dst,machine,loads", [("4.0", "5.0-ramblock-unfixed", "pseries-3.1", False),
+                                                   ("4.0", "5.0-ramblock-unfixed", "pseries-4.0", True),
+                                                   ("4.0", "5.0", "pseries-3.1", True),
+                                                   ("5.0-ramblock-unfixed", "5.0", "pseries-3.1", False)])
+def test_c15_ram_block_name(tmp_path: Path, src: str, dst: str, machine: str, loads: bool) -> None:
+    """C15: 5.0 made the main RAM a memory backend whose RAM block took the backend's canonical
+    path on machines older than 4.0, so their streams named an unknown block; d96c4d5f193e keeps
+    the legacy id."""
+    _, p = migrate(tmp_path, guest("decr_tick"), ("--machine", machine, *KVM_P8, "--build", src), dst)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        name = "ppc_spapr.ram" if src == "4.0" else "/objects/ppc_spapr.ram"
+        assert f'Unknown ramblock "{name}", cannot accept migration' in p.stderr
+        assert_load_failure(p, "ram")
+
+
+@pytest.mark.parametrize("build,mode,loads", [("10.0", "0x0f000007", False), ("10.1", "0x0f000006", True)])
+def test_c17_power10_cannot_take_power11_compat(tmp_path: Path, build: str, mode: str, loads: bool) -> None:
+    """C17: power10 and power11 share PCR level COMPAT_3_10, so before c0b2f0dd6ba7 a POWER10 CPU
+    accepted power11 at CAS; a fixed destination refuses that compat mode on load."""
+    elf = patched(guest("cas_boot"), tmp_path / "cas_p11.elf", compat_mask=0xfc)
+    _, p = migrate(tmp_path, elf, ("--machine", "pseries-10.0", "--cpu", "POWER10", "--build", build), "10.1")
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+        assert f"cpu_version={mode}" in p.stdout
+    else:
+        assert f"cpu_version={mode}" in p.stdout
+        assert "Compatibility PVR 0x0f000007 not valid for CPU" in p.stderr
+        assert_load_failure(p, "cpu")
