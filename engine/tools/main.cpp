@@ -240,7 +240,16 @@ int cmd_run(const std::vector<std::string>& a) {
         }
         if (!save_stream.empty()) write_file_atomically(save_stream, std::string(bytes.begin(), bytes.end()));
         console_before = m->console();
-        auto dst = std::make_unique<ppcmig::machine::SpaprMachine>(dst_cfg, dst_profile.behaviour);
+        std::unique_ptr<ppcmig::machine::SpaprMachine> dst;
+        try {
+            dst = std::make_unique<ppcmig::machine::SpaprMachine>(dst_cfg, dst_profile.behaviour);
+        } catch (const ppcmig::machine::ConfigError& e) {
+            // The destination refuses to start (a cap it cannot apply …); the source is untouched.
+            std::fwrite(console_before.data(), 1, console_before.size(), stdout);
+            fmt::print(stderr, "ppcmig-engine: destination (build {}): {}\n", dst_profile.name, e.what());
+            if (!e.hint.empty()) fmt::print(stderr, "{}\n", e.hint);
+            return 1;
+        }
         dst->load_guest(elf);
         if (!load_into(*dst, bytes)) {
             std::fwrite(console_before.data(), 1, console_before.size(), stdout);

@@ -107,3 +107,36 @@ def test_c17_power10_cannot_take_power11_compat(tmp_path: Path, build: str, mode
         assert f"cpu_version={mode}" in p.stdout
         assert "Compatibility PVR 0x0f000007 not valid for CPU" in p.stderr
         assert_load_failure(p, "cpu")
+
+
+@pytest.mark.parametrize("build,loads", [("9.0", True), ("9.1", False)])
+def test_c12_ail_mode_3_not_migrated(tmp_path: Path, build: str, loads: bool) -> None:
+    """C12: from 7.0 until "spapr: Migrate ail-mode-3 spapr cap" (2024) the cap had no subsection
+    and no post-migration check, so a destination started with cap-ail-mode-3=off silently took a
+    guest the source ran with AIL 3 available; with the fix the caps check refuses it."""
+    src = ("--machine", "pseries-9.0", "--cpu", "POWER9", "--build", build)
+    dest = "-machine pseries-9.0,cap-ail-mode-3=off -cpu POWER9 -m 256M"
+    ref_p, p = migrate(tmp_path, guest("decr_tick"), src, build, dest)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+        _, st = run(tmp_path, guest("decr_tick"), *src, "--dest-build", build, "--dest-options", dest,
+                    "--migrate-at", "3000000", tag="st")
+        assert st["caps"]["ail-mode-3"] == "off"  # the guest now runs without what it negotiated on
+    else:
+        assert "cap-ail-mode-3 higher level (1) in incoming stream than on destination (0)" in p.stderr
+        assert_load_failure(p, "spapr")
+
+
+@pytest.mark.parametrize("machine,starts", [("pseries-2.11", False), ("pseries-2.12", True)])
+def test_c19_htm_default_refuses_a_tcg_destination(tmp_path: Path, machine: str, starts: bool) -> None:
+    """C19: pseries-2.11 and older default to cap-htm=on; a KVM-HV source is fine, but a TCG
+    destination for the same machine refuses to start. The source is untouched."""
+    src = ("--machine", machine, *KVM_P8, "--build", "head")
+    dest = f"-machine {machine} -cpu POWER8 -accel tcg -m 256M"
+    _, p = migrate(tmp_path, guest("decr_tick"), src, "head", dest)
+    if starts:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 1
+        assert "destination (build head): -machine " + machine + ": No Transactional Memory support in TCG" in p.stderr
+        assert "Try appending -machine cap-htm=off" in p.stderr

@@ -65,6 +65,9 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"8.2/migrate-decr",
      "target/ppc: migrate the live DECR in spr[SPR_DECR] and re-arm it on load (578912ad7312)",
      [](Profile& p) { p.behaviour.dec_migrated = true; }},
+    {"9.1/migrate-ail-mode-3",
+     "spapr: migrate the ail-mode-3 cap (Jul 2024, also in 9.0-stable); before, a cap overridden on either side went unnoticed",
+     [](Profile& p) { p.behaviour.ail_mode_3_migrated = true; }},
     {"10.0/power11-compat",
      "target/ppc: power11 compat mode, same PCR level (COMPAT_3_10) as power10 [release approx]",
      [](Profile& p) { p.behaviour.compat.newest_pvr = lpvr::V3_10_P11; }},
@@ -114,7 +117,7 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"8.1", "6.0/ic-switch-without-reboot", "pseries-8.1"},
     {"8.2", "8.2/migrate-decr", "pseries-8.2"},
     {"9.0", "8.2/migrate-decr", "pseries-9.0"},
-    {"9.1", "8.2/migrate-decr", "pseries-9.1"},
+    {"9.1", "9.1/migrate-ail-mode-3", "pseries-9.1"},
     // 10.0: power11 compat without the logical-PVR bound (C17).
     {"10.0", "10.0/power11-compat", "pseries-10.0"},
     {"10.1", "10.1/compat-logical-pvr-bound", "pseries-10.1"},
@@ -151,6 +154,7 @@ Profile base_profile() {
     b.compat.newest_pvr = lpvr::V2_07;  // power6, power7, power7+, power8
     b.compat.logical_pvr_bound = false;
     b.ram_block_naming = RamBlockNaming::Region;
+    b.ail_mode_3_migrated = false;
     return p;
 }
 

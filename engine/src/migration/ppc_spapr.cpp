@@ -24,7 +24,7 @@ constexpr uint32_t kOvecWords = 2048 / 64;  // OV_MAXBYTES (256) bits as be64 wo
 
 }  // namespace
 
-SpaprSchema::SpaprSchema(machine::HptMpsSending hpt_mps) : hpt_mps_(hpt_mps) {
+SpaprSchema::SpaprSchema(const machine::Behaviour& b) : hpt_mps_(b.hpt_mps_sending), ail_mode_3_(b.ail_mode_3_migrated) {
     timebase = Vmsd{"timebase", 1, 1, {scalar("guest_timebase", FT::U64), scalar("time_of_the_day_ns", FT::I64)}, {}};
     ovec = Vmsd{"spapr_option_vector", 1, 1, {scalar("bitmap", FT::U64, kOvecWords)}, {}};
     for (const auto& ci : machine::cap_table())
@@ -39,7 +39,8 @@ SpaprSchema::SpaprSchema(machine::HptMpsSending hpt_mps) : hpt_mps_(hpt_mps) {
 }
 
 SpaprSchema::SpaprSchema(const SpaprSchema& o)
-    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), hpt_mps_(o.hpt_mps_) {
+    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), hpt_mps_(o.hpt_mps_),
+      ail_mode_3_(o.ail_mode_3_) {
     link();
 }
 
@@ -56,6 +57,7 @@ void SpaprSchema::link() {
             if (hpt_mps_ == machine::HptMpsSending::Absent) continue;
             needed = hpt_mps_ == machine::HptMpsSending::Always ? Pred::Always : Pred::NotPre41Migration;
         }
+        if (ci.id == machine::CapId::AilMode3 && !ail_mode_3_) continue;
         spapr.subsections.push_back(Subsection{&caps[i], needed, std::string(ci.name)});
     }
 }
@@ -131,6 +133,8 @@ std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
     std::optional<std::string> error;
     for (const auto& ci : machine::cap_table()) {
         const size_t i = static_cast<size_t>(ci.id);
+        // Caps the release never migrated are not checked either.
+        if (ci.id == machine::CapId::AilMode3 && !m_.behaviour().ail_mode_3_migrated) continue;
         const uint8_t src = mig_[i] != def[i] ? mig_[i] : def[i];
         if (src > dst[i]) {
             const std::string msg = fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})",

@@ -69,7 +69,7 @@ struct Registry {
     };
     std::vector<Entry> entries;
     explicit Registry(machine::SpaprMachine& m)
-        : spapr_schema(m.behaviour().hpt_mps_sending), cpu_schema(m.behaviour()), spapr(std::make_unique<SpaprAccess>(m)) {
+        : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), spapr(std::make_unique<SpaprAccess>(m)) {
         for (auto& v : m.vcpus()) {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});

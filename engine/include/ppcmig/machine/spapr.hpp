@@ -74,6 +74,9 @@ struct Behaviour {
     cpu::Family newest_family = cpu::Family::Power10;
     CompatRules compat;
     RamBlockNaming ram_block_naming = RamBlockNaming::Backend;
+    /// "spapr: Migrate ail-mode-3 spapr cap" (Jul 2024): before it the cap had no subsection and
+    /// took no part in the post-migration caps check (C12).
+    bool ail_mode_3_migrated = true;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

@@ -12,14 +12,15 @@ namespace ppcmig::migration {
 struct SpaprSchema {
     Vmsd spapr, timebase, ov5_cas, ovec;
     std::vector<Vmsd> caps;  ///< spapr/cap/<sname>, in cap index order
-    /// `hpt_mps`: the build's rule for the hpt-max-page-size cap subsection.
-    explicit SpaprSchema(machine::HptMpsSending hpt_mps = machine::HptMpsSending::NotPre41);
+    /// The layout of the release `b` describes (default: the newest).
+    explicit SpaprSchema(const machine::Behaviour& b = {});
     SpaprSchema(const SpaprSchema& o);
     SpaprSchema& operator=(const SpaprSchema&) = delete;
 
 private:
     void link();
     machine::HptMpsSending hpt_mps_;
+    bool ail_mode_3_;
 };
 
 /// Binds the spapr schema to a machine. Warnings from the caps check collect in warnings().
