@@ -32,7 +32,7 @@ descriptions (a zero-size integer, a zero-length string) are reported as errors.
 (``--strict``) adds checks QEMU's *loader* makes and the script does not (footer after every
 chunk, descriptions matching the stream's versions and subsection names, integer sizes matching
 their type, every described device written exactly once and in order, RAM offsets inside their
-block, the trailer right after EOF and ending the file). The deviation entry D1 in
+block, the trailer right after EOF and ending the file). The deviation entries A1-A4 in
 ``tests/QEMU_DEVIATIONS.md`` lists what is and is not covered.
 """
 from __future__ import annotations
@@ -964,7 +964,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python3 -m ppcmig.analyze_stream",
         description="Decode a QEMU migration stream by the rules of QEMU's scripts/analyze-migration.py "
-                    "(an independent reimplementation; see tests/QEMU_DEVIATIONS.md D1).")
+                    "(an independent reimplementation; see tests/QEMU_DEVIATIONS.md A1-A4).")
     p.add_argument("file", help="the stream (e.g. written by ppcmig-engine run --save-stream)")
     p.add_argument("-d", "--dump", choices=["state", "desc", "summary"], default="state",
                    help="state: decoded sections (the script's -d state); desc: the vmdesc trailer; summary: text")

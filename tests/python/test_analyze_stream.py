@@ -1,5 +1,5 @@
 """Streams written by the engine decode completely under the rules of QEMU's
-scripts/analyze-migration.py (reimplemented in ppcmig.analyze_stream, deviation D1): every section,
+scripts/analyze-migration.py (reimplemented in ppcmig.analyze_stream, deviations A1-A4): every section,
 every described field, values equal to the engine's own state, every RAM page accounted for; and
 the checker fails, naming section and offset, where the script (or, in strict mode, QEMU's loader)
 would fail: truncated streams, corrupt trailers, descriptions that disagree with the bytes."""
