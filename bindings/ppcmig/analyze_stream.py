@@ -33,7 +33,7 @@ descriptions (a zero-size integer, a zero-length string) are reported as errors.
 chunk, descriptions matching the stream's versions and subsection names, integer sizes matching
 their type, every described device written exactly once and in order, RAM offsets inside their
 block, the trailer right after EOF and ending the file). The deviation entries A1-A4 in
-``tests/QEMU_DEVIATIONS.md`` lists what is and is not covered.
+``tests/QEMU_DEVIATIONS.md`` list what is and is not covered.
 """
 from __future__ import annotations
 
