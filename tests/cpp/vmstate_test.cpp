@@ -187,3 +187,62 @@ RC_GTEST_PROP(Vmstate, SaveLoadSaveIsByteIdentical, (std::vector<uint64_t> gpr, 
     const auto second = save(sc.dev, dst);
     RC_ASSERT(first == second);
 }
+
+namespace {
+
+// A state whose nested struct elements are MapStates of their own ("irqs[0]", "irqs[1]" ...).
+class TreeState : public MapState {
+public:
+    std::map<std::string, MapState, std::less<>> children;
+    StateAccess& nested(std::string_view key) override { return children[std::string(key)]; }
+};
+
+}  // namespace
+
+TEST(Vmstate, VmdescDescribesArraysAsQemuDoes) {
+    // Elements of a plain struct share one entry (array_len); a struct with subsections, or a
+    // field that exists dynamically, gets one entry per element (index); repeated names are
+    // numbered. The sizes are per element, so a decoder walking the description consumes
+    // exactly the bytes written (analyze-migration.py reads nothing else).
+    const Vmsd plain{"irq", 1, 1, {Field{"server", "", FieldType::U32}, Field{"flags", "", FieldType::U8}}, {}};
+    const Vmsd extra{"irq2/extra", 1, 1, {Field{"x", "", FieldType::U16}}, {}};
+    const Vmsd with_sub{"irq2", 1, 1, {Field{"server", "", FieldType::U32}}, {Subsection{&extra, Pred::HasFloat, ""}}};
+    Field plain_arr{"irqs", "", FieldType::Struct, 3};
+    plain_arr.vmsd = &plain;
+    Field sub_arr{"irqs2", "", FieldType::Struct, 2};
+    sub_arr.vmsd = &with_sub;
+    Field dyn{"dyn", "", FieldType::U16, 2, 0, FieldCheck::None, 0, Pred::HasAltivec};
+    const Vmsd dev{"ics", 1, 1,
+                   {Field{"unused", "", FieldType::Unused, 1, 4}, plain_arr, sub_arr, dyn,
+                    Field{"unused", "", FieldType::Unused, 1, 2}},
+                   {}};
+    TreeState s;
+    s.preds = {{Pred::HasAltivec, true}};
+    s.children["irqs2[1]"].preds = {{Pred::HasFloat, true}};  // only element 1 sends its subsection
+    nlohmann::json desc;
+    const auto bytes = save(dev, s, &desc);
+    ASSERT_EQ(bytes.size(), 4u + 3 * 5 + (4 + (4 + 1 + 1 + 10 + 4 + 2)) + 2 * 2 + 2);
+    const auto& f = desc["fields"];
+    ASSERT_EQ(f.size(), 7u);
+    EXPECT_EQ(f[0]["name"], "unused[0]");
+    EXPECT_EQ(f[6]["name"], "unused[1]");
+    EXPECT_EQ(f[1]["name"], "irqs");
+    EXPECT_EQ(f[1]["array_len"], 3);
+    EXPECT_EQ(f[1]["size"], 5);
+    EXPECT_EQ(f[1]["struct"]["vmsd_name"], "irq");
+    EXPECT_FALSE(f[1].contains("index"));
+    EXPECT_EQ(f[2]["index"], 0);
+    EXPECT_EQ(f[2]["size"], 4);
+    EXPECT_FALSE(f[2]["struct"].contains("subsections"));
+    EXPECT_EQ(f[3]["index"], 1);
+    EXPECT_EQ(f[3]["size"], 4 + 1 + 1 + 10 + 4 + 2);
+    EXPECT_EQ(f[3]["struct"]["subsections"][0]["vmsd_name"], "irq2/extra");
+    EXPECT_EQ(f[4]["name"], "dyn");
+    EXPECT_EQ(f[4]["index"], 0);
+    EXPECT_EQ(f[5]["index"], 1);
+    EXPECT_EQ(f[5]["size"], 2);
+    // The described sizes add up to the payload (a struct entry's size covers its subsections).
+    size_t total = 0;
+    for (const auto& e : f) total += e["size"].get<size_t>() * (e.contains("array_len") ? e["array_len"].get<size_t>() : 1);
+    EXPECT_EQ(total, bytes.size());
+}

@@ -55,6 +55,30 @@ std::string_view type_name(const Field& f) {
     return "?";
 }
 
+// QEMU's vmsd_can_compress: the elements of an array share one vmdesc entry (`array_len`) unless
+// the field exists dynamically or is a struct whose elements may differ in shape (a nested field
+// that cannot compress, or subsections); otherwise every element gets its own entry (`index`).
+bool can_compress(const Field& f) {
+    if (f.exists != Pred::Always) return false;
+    if (f.type == FieldType::Struct && f.vmsd != nullptr) {
+        for (const Field& nested : f.vmsd->fields)
+            if (!can_compress(nested)) return false;
+        if (!f.vmsd->subsections.empty()) return false;
+    }
+    return true;
+}
+
+// The vmdesc name: a name several fields of the vmsd share (e.g. `unused`) becomes name[n], n
+// counting the same-named fields before it, as QEMU disambiguates them.
+std::string desc_name(const Vmsd& v, const Field& f) {
+    unsigned same = 0, before = 0;
+    for (const Field& other : v.fields) {
+        if (&other == &f) before = same;
+        if (other.name == f.name) ++same;
+    }
+    return same > 1 ? fmt::format("{}[{}]", f.name, before) : f.name;
+}
+
 bool field_present(const Field& f, int version, const StateAccess& s) {
     if (f.exists != Pred::Always) return s.predicate(f.exists, {});
     return version >= f.version_id;
@@ -186,39 +210,37 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
     nlohmann::json fields = nlohmann::json::array();
     for (const Field& f : v.fields) {
         if (!field_present(f, v.version_id, s)) continue;
-        const size_t start = w.size();
-        nlohmann::json fd{{"name", f.name}, {"type", std::string(type_name(f))}};
-        switch (f.type) {
-            case FieldType::Buffer: {
-                std::vector<uint8_t> b(f.size);
-                for (uint32_t i = 0; i < f.count; ++i) {
-                    s.get_bytes(f.key(), b);
-                    w.bytes(b);
-                }
-                break;
-            }
-            case FieldType::Unused: w.zeros(size_t(f.size) * f.count); break;
-            case FieldType::Struct: {
-                nlohmann::json sd;
-                for (uint32_t i = 0; i < f.count; ++i) {
+        const std::string name = desc ? desc_name(v, f) : std::string();
+        const bool compress = can_compress(f);
+        std::vector<uint8_t> buffer(f.type == FieldType::Buffer ? f.size : 0);
+        for (uint32_t i = 0; i < f.count; ++i) {
+            const size_t start = w.size();
+            nlohmann::json nested;  // a struct element's own description
+            switch (f.type) {
+                case FieldType::Buffer:
+                    s.get_bytes(f.key(), buffer);
+                    w.bytes(buffer);
+                    break;
+                case FieldType::Unused: w.zeros(f.size); break;
+                case FieldType::Struct: {
                     StateAccess& n = s.nested(f.count > 1 ? fmt::format("{}[{}]", f.key(), i) : f.key());
-                    save_vmsd(*f.vmsd, n, w, &sd);
+                    save_vmsd(*f.vmsd, n, w, desc ? &nested : nullptr);
+                    break;
                 }
-                fd["struct"] = sd;
-                break;
+                default: write_scalar(w, f.type, s.get(f.key(), i)); break;
             }
-            default:
-                for (uint32_t i = 0; i < f.count; ++i) write_scalar(w, f.type, s.get(f.key(), i));
-                break;
+            // One entry per element written, or only the first one's for a compressed array;
+            // `size` is what that element took on the wire.
+            if (desc == nullptr || (compress && i > 0)) continue;
+            nlohmann::json fd{{"name", name}, {"type", std::string(type_name(f))}};
+            if (f.count > 1) {
+                if (compress) fd["array_len"] = f.count;
+                else fd["index"] = i;
+            }
+            if (f.type == FieldType::Struct) fd["struct"] = std::move(nested);
+            fd["size"] = w.size() - start;
+            fields.push_back(std::move(fd));
         }
-        const size_t written = w.size() - start;
-        if (f.count > 1 && f.type != FieldType::Struct) {
-            fd["size"] = written / f.count;
-            fd["array_len"] = f.count;
-        } else {
-            fd["size"] = written;
-        }
-        fields.push_back(std::move(fd));
     }
     nlohmann::json subs = nlohmann::json::array();
     for (const Subsection& sub : v.subsections) {
@@ -227,8 +249,8 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
         w.counted(sub.vmsd->name);
         w.be32(static_cast<uint32_t>(sub.vmsd->version_id));
         nlohmann::json sd;
-        save_vmsd(*sub.vmsd, s, w, &sd);
-        subs.push_back(std::move(sd));
+        save_vmsd(*sub.vmsd, s, w, desc ? &sd : nullptr);
+        if (desc) subs.push_back(std::move(sd));
     }
     if (desc) {
         *desc = nlohmann::json{{"vmsd_name", v.name}, {"version", v.version_id}, {"fields", fields}};
