@@ -195,7 +195,21 @@ public:
               {"version", 1},
               {"fields", {{{"name", "len"}, {"type", "uint32"}, {"size", 4}}, {{"name", "name"}, {"type", "buffer"}, {"size", name.size()}}}}}},
             {"devices", devices}};
-        const std::string text = vmdesc.dump();
+        std::string text = vmdesc.dump();
+        // analyze-migration.py finds the trailer as the first '{' after the last NUL byte: a
+        // length byte of 0x7b after the length's last zero byte would be taken for the JSON.
+        // Trailing blanks are valid JSON and QEMU ignores the trailer.
+        const auto length_has_brace = [](uint32_t len) {
+            bool after_zero = true;  // the EOF marker before the trailer is a NUL
+            bool brace = false;
+            for (int sh = 24; sh >= 0; sh -= 8) {
+                const auto b = static_cast<uint8_t>(len >> sh);
+                if (b == 0) { after_zero = true; brace = false; }
+                else if (b == 0x7b && after_zero) brace = true;
+            }
+            return brace;
+        };
+        while (length_has_brace(static_cast<uint32_t>(text.size()))) text += ' ';
         w_.u8(kVmdesc);
         w_.be32(static_cast<uint32_t>(text.size()));
         w_.bytes(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
