@@ -523,3 +523,25 @@ def test_stream_hash_is_sha256_at_every_padding_boundary(tmp_path: Path, servers
         e = s.call("incoming", path=str(f))["error"]
         assert e["kind"] == "load" and e["bytes"] == n, e
         assert e["sha256"] == hashlib.sha256(data).hexdigest(), n
+
+
+def test_fifo_path_carries_a_migration_without_descriptor_passing(tmp_path: Path, servers) -> None:
+    """A FIFO created after both servers started: migrate_out streams into it, incoming reads it."""
+    elf = guest("smp_ipi")
+    ref_console, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    src, dst = servers("src"), servers("dst")
+    src.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    dst.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    fifo = tmp_path / "mig.fifo"
+    os.mkfifo(fifo)
+    sid = src.send("migrate_out", path=str(fifo), at=ref_state["time_base"] // 2)
+    did = dst.send("incoming", path=str(fifo))
+    out, inc = src.reply(sid), dst.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc)
+    assert out["sha256"] == inc["sha256"] and out["path"] == inc["path"] == str(fifo)
+    assert fifo.is_fifo()  # streamed into, not replaced by a file
+    dst.ok("run", until=BUDGET)
+    src_console = src.ok("query", what="console")["console"][:out["console_length"]]
+    assert src_console + dst.ok("query", what="console")["console"] == ref_console
+    e = src.call("migrate_out", path=str(tmp_path / "no-such-dir" / "s.bin"))["error"]
+    assert e["kind"] == "io" and e["errno_name"] == "ENOENT" and "no-such-dir/s.bin.tmp" in e["message"], e
