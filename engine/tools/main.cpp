@@ -2,6 +2,7 @@
 //   ppcmig-engine disasm [--le] [--address A] HEXWORD...   |   --file RAW
 //   ppcmig-engine user [--cpu MODEL] [--max-insns N] [--stats] ELF [args...]
 //   ppcmig-engine insns   (the instruction table as JSON)
+//   ppcmig-engine serve [--trace]   (JSON-lines control protocol, tools/SERVE_PROTOCOL.md)
 #include <cstdio>
 #include <memory>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/migration/stream.hpp"
 #include "ppcmig/usermode/process.hpp"
+#include "serve.hpp"
 
 namespace {
 
@@ -38,6 +40,8 @@ constexpr const char* kUsage =
     "                                           boot (and migrate) a guest on the pseries machine\n"
     "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
     "      [--dest-options \"QEMU OPTIONS\"]     the destination's own options (default: the source's)\n"
+    "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
+    "                                           (engine/tools/SERVE_PROTOCOL.md)\n"
     "  builds                                   list engine builds and their changesets\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
@@ -321,6 +325,7 @@ int main(int argc, char** argv) {
         if (cmd == "insns") return cmd_insns();
         if (cmd == "run") return cmd_run(args);
         if (cmd == "builds") return cmd_builds();
+        if (cmd == "serve") return ppcmig::tools::cmd_serve(args);
         if (cmd == "models") return cmd_models();
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             fmt::print("{}", kUsage);

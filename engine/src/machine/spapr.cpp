@@ -191,14 +191,19 @@ void SpaprMachine::advance(uint64_t ticks) {
     for (auto& v : vcpus_) v->round_start_icount = v->cpu->icount();
 }
 
-void SpaprMachine::inherit_counters(const SpaprMachine& source) {
-    for (size_t i = 0; i < vcpus_.size() && i < source.vcpus_.size(); ++i) {
+std::vector<SpaprMachine::VcpuCounters> SpaprMachine::counters() const {
+    std::vector<VcpuCounters> out;
+    for (const auto& v : vcpus_) out.push_back({v->cpu->icount(), v->interrupts});
+    return out;
+}
+
+void SpaprMachine::inherit_counters(std::span<const VcpuCounters> source) {
+    for (size_t i = 0; i < vcpus_.size() && i < source.size(); ++i) {
         Vcpu& v = *vcpus_[i];
-        const Vcpu& s = *source.vcpus_[i];
         const uint64_t done = v.cpu->icount() - v.round_start_icount;
-        v.cpu->set_icount(s.cpu->icount() + done);
+        v.cpu->set_icount(source[i].icount + done);
         v.round_start_icount = v.cpu->icount() - done;
-        for (size_t k = 0; k < v.interrupts.size(); ++k) v.interrupts[k] += s.interrupts[k];
+        for (size_t k = 0; k < v.interrupts.size(); ++k) v.interrupts[k] += source[i].interrupts[k];
     }
 }
 

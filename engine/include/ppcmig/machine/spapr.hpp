@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -190,9 +191,16 @@ public:
     void set_active_ic(IcMode m) { active_ic_ = m; }
     /// After a load: re-derive interrupt lines (XICS presenters, decrementers) from the state.
     void post_migration();
-    /// Continues the source's per-vCPU counters (instructions executed, interrupts taken) so a
-    /// migrated run reports them over the whole run.
-    void inherit_counters(const SpaprMachine& source);
+    /// Per-vCPU counters that do not travel in a stream (instructions executed, interrupts taken).
+    struct VcpuCounters {
+        uint64_t icount = 0;
+        std::array<uint64_t, 4096 / 0x20> interrupts{};
+    };
+    [[nodiscard]] std::vector<VcpuCounters> counters() const;
+    /// Continues the source's per-vCPU counters so a migrated run reports them over the whole
+    /// run (the source's, possibly from another process).
+    void inherit_counters(std::span<const VcpuCounters> source);
+    void inherit_counters(const SpaprMachine& source) { inherit_counters(source.counters()); }
 
     // --- used by the hypercall and RTAS layers ---
     int hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc);

@@ -1,0 +1,547 @@
+"""`ppcmig-engine serve` (engine/tools/SERVE_PROTOCOL.md): two engine processes driven over the
+JSON-lines protocol migrate a guest to each other through a pipe passed at spawn (pass_fds), and
+the migrated guest ends exactly like a reference run that never migrated; a stream the destination
+rejects comes back as a structured load error with QEMU's message chain while the source keeps
+running; bad requests get precise errors and the server keeps serving."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ENGINE = os.environ.get("PPCMIG_ENGINE", "build/bin/ppcmig-engine")
+GUESTS_DIR = Path(os.environ.get("PPCMIG_BUILD_DIR", "build")) / "guests"
+BUDGET = 2_000_000_000  # virtual time; every guest powers off long before
+TIMEOUT = 120.0
+
+# Head to head on a recent machine, and the C7 configuration (pseries-2.9, possible vCPUs beyond
+# the present ones) between 2.9 and 2.10, which loads because 2.10 registers dummy ICPs.
+HEAD_ARGS = ["-machine", "pseries-4.2", "-cpu", "POWER9", "-smp", "2", "-m", "256M", "-accel", "tcg"]
+C7_ARGS = ["-machine", "pseries-2.9", "-accel", "kvm-hv", "-cpu", "host", "-host-cpu", "POWER8",
+           "-smp", "2,maxcpus=4", "-m", "256M"]
+
+
+def guest(name: str) -> Path:
+    p = GUESTS_DIR / f"{name}.elf"
+    if not p.exists():
+        pytest.fail(f"{p} was not built (the guests target is part of the build)")
+    return p
+
+
+def reference(tmp: Path, elf: Path, args: list[str], build: str, *extra: str, tag: str = "ref") -> tuple[str, dict]:
+    """Console and final state of `ppcmig-engine run` (no migration unless `extra` asks)."""
+    state = tmp / f"{tag}.json"
+    cmd = [ENGINE, "run", "--guest", str(elf), "--insns", str(BUDGET), "--build", build, "--state-json", str(state)]
+    for i in range(0, len(args), 2):
+        flag = {"-machine": "--machine", "-cpu": "--cpu", "-smp": "--smp", "-m": "-m", "-accel": "--accel",
+                "-host-cpu": "--host-cpu"}[args[i]]
+        cmd += [flag, args[i + 1]]
+    p = subprocess.run([*cmd, *extra], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    return p.stdout, json.loads(state.read_text())
+
+
+def comparable(st: dict) -> dict:
+    return {k: v for k, v in st.items() if k not in ("console", "resets")}
+
+
+class Server:
+    """One `ppcmig-engine serve` process; replies are read with a timeout so a protocol bug
+    fails the test instead of hanging it."""
+
+    def __init__(self, tmp: Path, name: str, pass_fds: tuple[int, ...] = ()) -> None:
+        self.stderr_path = tmp / f"{name}.stderr"
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen([ENGINE, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=err, pass_fds=pass_fds, bufsize=0)
+        self.buf = b""
+        self.next_id = 0
+        self.hello = self.recv()
+
+    def send_line(self, line: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line)
+        self.proc.stdin.flush()
+
+    def send(self, cmd: str, **keys: Any) -> int:
+        self.next_id += 1
+        self.send_line(json.dumps({"cmd": cmd, "id": self.next_id, **keys}).encode() + b"\n")
+        return self.next_id
+
+    def recv(self) -> dict:
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.buf:
+            ready, _, _ = select.select([fd], [], [], TIMEOUT)
+            assert ready, f"no reply within {TIMEOUT} s; stderr: {self.stderr()}"
+            chunk = os.read(fd, 65536)
+            assert chunk, f"server closed its output; stderr: {self.stderr()}"
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def reply(self, sent_id: int) -> dict:
+        r = self.recv()
+        assert r["id"] == sent_id, r
+        return r
+
+    def call(self, cmd: str, **keys: Any) -> dict:
+        return self.reply(self.send(cmd, **keys))
+
+    def ok(self, cmd: str, **keys: Any) -> dict:
+        r = self.call(cmd, **keys)
+        assert r["ok"] is True, r
+        return r
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def close(self) -> int:
+        """End of input: the server must exit 0 by itself."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        rc = self.proc.wait(timeout=TIMEOUT)
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.read() == b"", "output after end of input"
+        return rc
+
+
+@pytest.fixture
+def servers(tmp_path: Path):
+    started: list[Server] = []
+
+    def start(name: str, pass_fds: tuple[int, ...] = ()) -> Server:
+        s = Server(tmp_path, name, pass_fds)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()
+
+
+def pipe_between(start, src_name: str = "src", dst_name: str = "dst") -> tuple[Server, Server, int, int]:
+    """Source and destination servers joined by a pipe: the source holds the write end, the
+    destination the read end, the test neither (so end of file reaches the reader)."""
+    r, w = os.pipe()
+    src = start(src_name, (w,))
+    dst = start(dst_name, (r,))
+    os.close(r)
+    os.close(w)
+    return src, dst, r, w
+
+
+def test_hello_announces_protocol_engine_and_builds(servers) -> None:
+    s = servers("s")
+    hello = s.hello["hello"]
+    assert hello["protocol"] == 1
+    assert isinstance(hello["engine"], str) and hello["engine"]
+    repo = Path(__file__).resolve().parents[2]
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0 and Path(ENGINE).resolve().is_relative_to(repo):
+        # Built from this checkout: the hello names its revision (git describe at build time).
+        assert head.stdout.strip() in hello["engine"]
+    listed = subprocess.run([ENGINE, "builds"], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in listed.splitlines() if not line.startswith(" ")]
+    assert hello["builds"] == names
+    assert hello["commands"] == ["configure", "run", "migrate_out", "incoming", "inherit_counters", "query", "quit"]
+    assert s.close() == 0
+
+
+@pytest.mark.parametrize("src_build,dst_build,name,args,framing", [
+    ("head", "head", "mem_dirty", HEAD_ARGS, "eof"),
+    ("head", "head", "decr_tick", HEAD_ARGS, "length"),
+    ("2.9", "2.10", "smp_ipi", C7_ARGS, "eof"),
+])
+def test_pipe_migration_ends_like_the_reference_run(tmp_path: Path, servers, src_build: str, dst_build: str,
+                                                    name: str, args: list[str], framing: str) -> None:
+    elf = guest(name)
+    ref_console, ref_state = reference(tmp_path, elf, args, src_build)
+    assert "RESULT PASS" in ref_console
+    at = ref_state["time_base"] // 3
+    src, dst, r, w = pipe_between(servers)
+    c = src.ok("configure", build=src_build, args=args, guest=str(elf))
+    assert c["build"] == src_build and c["now"] == 0 and c["vcpus"] == 2
+    d = dst.ok("configure", build=dst_build, args=args, guest=str(elf))
+    assert d["machine"] == c["machine"]
+    q = c["quantum"]
+    ran = src.ok("run", insns=at // q * q)
+    assert ran["stop"] == "budget" and ran["now"] == at // q * q and ran["executed"] > 0
+    # Both requests go out before either reply is read: the source blocks on the pipe until the
+    # destination reads.
+    sid = src.send("migrate_out", fd=w, framing=framing, at=at)
+    did = dst.send("incoming", fd=r, framing=framing)
+    out, inc = src.reply(sid), dst.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc, src.stderr(), dst.stderr())
+    assert out["bytes"] == inc["bytes"] > 0 and out["sha256"] == inc["sha256"]
+    assert out["now"] == inc["now"] == (at + q - 1) // q * q
+    # The stream carries no counters: until the source's are inherited, the destination
+    # counts from the migration point.
+    assert out["counters"]["cpus"][0]["icount"] > 0
+    assert dst.ok("query", what="counters")["counters"] != out["counters"]
+    assert dst.ok("inherit_counters", counters=out["counters"])["counters"] == out["counters"]
+    assert dst.ok("query", what="status")["status"] == "ready"
+    end = dst.ok("run", until=BUDGET)
+    assert end["stop"] == "poweroff", end
+    src_console = src.ok("query", what="console")["console"][:out["console_length"]]
+    dst_console = dst.ok("query", what="console")["console"]
+    assert src_console + dst_console == ref_console
+    assert "RESULT PASS" in dst_console
+    assert comparable(dst.ok("query", what="state")["state"]) == comparable(ref_state)
+    # The source stays intact and runnable: it finishes the guest on its own, like the reference.
+    src.ok("run", until=BUDGET)
+    assert src.ok("query", what="console")["console"] == ref_console
+    assert comparable(src.ok("query", what="state")["state"]) == comparable(ref_state)
+    assert src.close() == 0 and dst.close() == 0
+
+
+def test_inherit_counters_only_right_after_a_load(tmp_path: Path, servers) -> None:
+    """The stream carries no instruction or interrupt counts (QEMU has none): inherited once,
+    right after the load, they make the destination report the whole run, as `run --migrate-at`
+    does; without them it counts from the migration point."""
+    elf = guest("decr_tick")
+    _, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    src, dst = servers("src"), servers("dst")
+    src.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    dst.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    stream = str(tmp_path / "s.bin")
+    out = src.ok("migrate_out", path=stream, at=ref_state["time_base"] // 2)
+    counters = out["counters"]
+    e = dst.call("inherit_counters", counters=counters)["error"]
+    assert e["kind"] == "bad_state" and "right after a successful incoming" in e["message"], e
+    dst.ok("incoming", path=stream)
+    for bad, why in (({"cpus": counters["cpus"][:1]}, "1 vCPUs given, the configured machine has 2"),
+                     ({"cpus": [{"icount": 1, "interrupts": {"0x901": 1}}] * 2}, '"0x901" is not an interrupt vector'),
+                     ({"cpus": [{"icount": -1}] * 2}, "cpus[0].icount must be a non-negative integer"),
+                     ({"cpu": []}, 'unknown key "cpu"')):
+        e = dst.call("inherit_counters", counters=bad)["error"]
+        assert e["kind"] == "bad_request" and why in e["message"], e
+    dst.ok("inherit_counters", counters=counters)
+    e = dst.call("inherit_counters", counters=counters)["error"]  # never twice
+    assert e["kind"] == "bad_state", e
+    dst.ok("run", until=BUDGET)
+    assert comparable(dst.ok("query", what="state")["state"]) == comparable(ref_state)
+    # Without them: the same end state except the counts.
+    dst.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    dst.ok("incoming", path=stream)
+    dst.ok("run", until=BUDGET)
+    e = dst.call("inherit_counters", counters=counters)["error"]  # not after running
+    assert e["kind"] == "bad_state", e
+    st = dst.ok("query", what="state")["state"]
+    assert st["cpus"][0]["icount"] == ref_state["cpus"][0]["icount"] - counters["cpus"][0]["icount"]
+    assert {k: v for k, v in comparable(st).items() if k != "cpus"} == \
+        {k: v for k, v in comparable(ref_state).items() if k != "cpus"}
+
+
+def test_path_stream_is_the_run_commands_stream(tmp_path: Path, servers) -> None:
+    """migrate_out to a path writes byte for byte what `run --migrate-at --save-stream` saves, and
+    `run --incoming` of a serve stream and incoming of a run stream both work."""
+    elf = guest("mem_dirty")
+    _, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    at = ref_state["time_base"] // 4
+    run_stream = tmp_path / "run.bin"
+    reference(tmp_path, elf, HEAD_ARGS, "head", "--migrate-at", str(at), "--save-stream", str(run_stream), tag="mig")
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    serve_stream = tmp_path / "serve.bin"
+    out = s.ok("migrate_out", path=str(serve_stream), at=at)
+    data = serve_stream.read_bytes()
+    assert data == run_stream.read_bytes()
+    assert out["bytes"] == len(data) and out["sha256"] == hashlib.sha256(data).hexdigest()
+    assert not (tmp_path / "serve.bin.tmp").exists()
+    s.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    inc = s.ok("incoming", path=str(run_stream))
+    assert inc["now"] == out["now"] and inc["sha256"] == out["sha256"]
+
+
+def test_precopy_over_a_pipe_loses_nothing(tmp_path: Path, servers) -> None:
+    elf = guest("mem_dirty")
+    ref_console, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    end = ref_state["time_base"]
+    src, dst, r, w = pipe_between(servers)
+    src.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    dst.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    bandwidth = 256 * 2**20 * 512_000 // max(1, end // 5)
+    sid = src.send("migrate_out", fd=w, at=end // 10,
+                   precopy={"bandwidth": bandwidth, "downtime_ns": 0, "max_iterations": 4})
+    did = dst.send("incoming", fd=r)
+    out, inc = src.reply(sid), dst.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc)
+    pre = out["precopy"]
+    assert pre["iterations"] >= 2 and pre["pages_sent"] > 0 and len(pre["dirty_per_iteration"]) >= 1
+    assert out["now"] == inc["now"] == pre["stop_time"] > end // 10  # the guest ran during pre-copy
+    dst.ok("inherit_counters", counters=out["counters"])
+    dst.ok("run", until=BUDGET)
+    src_console = src.ok("query", what="console")["console"][:out["console_length"]]
+    assert src_console + dst.ok("query", what="console")["console"] == ref_console
+    assert comparable(dst.ok("query", what="state")["state"]) == comparable(ref_state)
+
+
+def test_rejected_stream_gives_the_load_error_and_the_source_still_runs(tmp_path: Path, servers) -> None:
+    """C7 over a pipe: a 2.9 stream of pseries-2.9 with maxcpus=4 has ICPs for servers 2 and 3,
+    which 2.10 without dummies does not know."""
+    elf = guest("smp_ipi")
+    ref_console, ref_state = reference(tmp_path, elf, C7_ARGS, "2.9")
+    src, dst, r, w = pipe_between(servers)
+    src.ok("configure", build="2.9", args=C7_ARGS, guest=str(elf))
+    dst.ok("configure", build="2.10-icps-unfixed", args=C7_ARGS, guest=str(elf))
+    sid = src.send("migrate_out", fd=w, at=ref_state["time_base"] // 3)
+    did = dst.send("incoming", fd=r)
+    out, inc = src.reply(sid), dst.reply(did)
+    assert out["ok"], out
+    assert inc["ok"] is False
+    err = inc["error"]
+    assert err["kind"] == "load"
+    assert err["chain"] == [
+        "Unknown savevm section or instance 'icp/server' 2. Make sure that your current VM setup matches your "
+        "saved VM setup, including any hotplugged devices",
+        "load of migration failed: Invalid argument",
+    ]
+    assert err["message"] == "\n".join(err["chain"])
+    assert err["section"] == "icp/server" and err["instance"] == 2
+    assert err["errno"] == 22 and err["errno_name"] == "EINVAL"
+    assert 0 < err["offset"] < err["bytes"] == out["bytes"] and err["sha256"] == out["sha256"]
+    # The destination is unusable until configured again, and says why.
+    status = dst.ok("query", what="status")
+    assert status["status"] == "failed" and status["cause"]["kind"] == "load"
+    for cmd, keys in (("run", {"insns": 1000}), ("query", {"what": "console"}), ("incoming", {"path": "/dev/null"})):
+        e = dst.call(cmd, **keys)["error"]
+        assert e["kind"] == "bad_state" and "failed incoming migration" in e["message"], e
+    assert dst.ok("configure", build="2.10", args=C7_ARGS, guest=str(elf))["build"] == "2.10"
+    assert dst.ok("query", what="status")["status"] == "fresh"
+    # The source continues as if it had never migrated.
+    src.ok("run", until=BUDGET)
+    assert src.ok("query", what="console")["console"] == ref_console
+    assert src.close() == 0 and dst.close() == 0
+
+
+def test_length_framing_round_trip_on_persistent_pipes(tmp_path: Path, servers) -> None:
+    """A -> B -> A over two pipes that stay open: the guest hops twice and still ends like the
+    reference run."""
+    elf = guest("idle_cede")
+    ref_console, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    end = ref_state["time_base"]
+    ab_r, ab_w = os.pipe()
+    ba_r, ba_w = os.pipe()
+    a = servers("a", (ab_w, ba_r))
+    b = servers("b", (ab_r, ba_w))
+    for fd in (ab_r, ab_w, ba_r, ba_w):
+        os.close(fd)
+    a.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    b.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    consoles = []
+    sid, did = a.send("migrate_out", fd=ab_w, framing="length", at=end // 3), b.send("incoming", fd=ab_r, framing="length")
+    out, inc = a.reply(sid), b.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc)
+    b.ok("inherit_counters", counters=out["counters"])
+    consoles.append(a.ok("query", what="console")["console"][:out["console_length"]])
+    a.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    sid, did = b.send("migrate_out", fd=ba_w, framing="length", at=2 * end // 3), a.send("incoming", fd=ba_r, framing="length")
+    out, inc = b.reply(sid), a.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc)
+    a.ok("inherit_counters", counters=out["counters"])
+    consoles.append(b.ok("query", what="console")["console"][:out["console_length"]])
+    assert a.ok("run", until=BUDGET)["stop"] == "poweroff"
+    consoles.append(a.ok("query", what="console")["console"])
+    assert "".join(consoles) == ref_console
+    assert comparable(a.ok("query", what="state")["state"]) == comparable(ref_state)
+
+
+def test_dead_reader_is_epipe_and_the_server_keeps_serving(tmp_path: Path, servers) -> None:
+    r, w = os.pipe()
+    s = servers("s", (w,))
+    os.close(w)
+    os.close(r)  # nobody will ever read
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")))
+    e = s.call("migrate_out", fd=w)["error"]
+    assert e["kind"] == "io" and e["errno_name"] == "EPIPE" and e["errno"] == 32, e
+    assert e["fd"] == w and e["transferred"] == 0 and e["bytes"] > 0
+    # The machine is intact; the descriptor was closed.
+    assert s.ok("run", insns=1000)["stop"] == "budget"
+    assert s.call("migrate_out", fd=w)["error"]["errno_name"] == "EBADF"
+    assert s.close() == 0
+
+
+def test_incoming_io_errors_leave_the_destination_fresh(tmp_path: Path, servers) -> None:
+    r, w = os.pipe()
+    s = servers("s", (r, w))
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")))
+    os.close(w)
+    e = s.call("incoming", fd=w)["error"]  # the write end: wrong direction
+    assert e["kind"] == "io" and e["errno_name"] == "EACCES" and "write-only" in e["message"], e
+    e = s.call("incoming", fd=99)["error"]
+    assert e["kind"] == "io" and e["errno_name"] == "EBADF" and "pass_fds" in e["message"], e
+    e = s.call("incoming", path=str(tmp_path / "missing.bin"))["error"]
+    assert e["kind"] == "io" and e["errno_name"] == "ENOENT" and e["path"].endswith("missing.bin"), e
+    s.send_line(b"\n  \r\n")  # blank lines are ignored, not answered
+    assert s.ok("query", what="status")["status"] == "fresh"
+    assert s.close() == 0
+
+
+def test_length_framing_without_a_frame_is_an_io_error(tmp_path: Path, servers) -> None:
+    r, w = os.pipe()
+    dst = servers("dst", (r,))
+    os.close(r)
+    os.write(w, b"\x00\x00\x00\x00\x00\x00\x10\x00QEVM")  # announces 4096 bytes, sends 4
+    os.close(w)
+    dst.ok("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")))
+    e = dst.call("incoming", fd=r, framing="length")["error"]
+    assert e["kind"] == "io" and e["errno"] == 0 and "after 4 of the 4096 bytes" in e["message"], e
+    assert dst.ok("query", what="status")["status"] == "fresh"
+
+
+def test_truncated_stream_is_a_load_error(tmp_path: Path, servers) -> None:
+    s = servers("s")
+    elf = str(guest("decr_tick"))
+    s.ok("configure", args=HEAD_ARGS, guest=elf)
+    full = tmp_path / "full.bin"
+    s.ok("migrate_out", path=str(full), at=1_000_000)
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes(full.read_bytes()[:5000])
+    s.ok("configure", args=HEAD_ARGS, guest=elf)
+    e = s.call("incoming", path=str(cut))["error"]
+    assert e["kind"] == "load" and e["chain"][-1].startswith("load of migration failed"), e
+    assert e["bytes"] == 5000
+
+
+@pytest.mark.parametrize("line,kind,message", [
+    (b"{nope", "parse", "malformed JSON"),
+    (b"[1, 2]", "parse", "must be a JSON object, got array"),
+    (b'{"id": 7}', "bad_request", 'missing "cmd"'),
+    (b'{"cmd": 3}', "bad_request", '"cmd" must be a string, got a non-negative integer 3'),
+    (b'{"cmd": "fly"}', "unknown_command", 'unknown command "fly"'),
+    (b'{"cmd": "run", "insns": 5}', "bad_state", "run: no machine; send configure first"),
+    (b'{"cmd": "run"}', "bad_request", 'run: missing "insns"'),
+    (b'{"cmd": "run", "insns": 1.5}', "bad_request", '"insns" must be a non-negative integer, got a floating-point'),
+    (b'{"cmd": "run", "insns": 5, "until": 9}', "bad_request", "not both"),
+    (b'{"cmd": "run", "insn": 5}', "bad_request", 'run: unknown key "insn" (accepted: insns, until)'),
+    (b'{"cmd": "configure", "args": []}', "bad_request", 'configure: missing "guest"'),
+    (b'{"cmd": "configure", "args": ["-m", 256], "guest": "x"}', "bad_request", '"args"[1] must be a string'),
+    (b'{"cmd": "configure", "build": "1.0", "guest": "x"}', "unknown_build", 'unknown build "1.0"'),
+    (b'{"cmd": "configure", "guest": "/nonexistent.elf"}', "guest", "/nonexistent.elf: cannot open file"),
+    (b'{"cmd": "configure", "args": ["-machine", "pseries-99.0"], "guest": "x"}', "config", "unsupported machine type"),
+    (b'{"cmd": "migrate_out"}', "bad_request", 'give exactly one of "fd"'),
+    (b'{"cmd": "migrate_out", "fd": 1}', "bad_request", "fd 1 is a standard stream"),
+    (b'{"cmd": "migrate_out", "path": "x", "framing": "eof"}', "bad_request", '"framing" applies to "fd" only'),
+    (b'{"cmd": "migrate_out", "fd": 5, "framing": "chunked"}', "bad_request", '"framing" must be "eof" or "length"'),
+    (b'{"cmd": "migrate_out", "path": "x", "precopy": {"bandwith": 1}}', "bad_request",
+     'precopy: unknown key "bandwith"'),
+    (b'{"cmd": "incoming", "path": "x"}', "bad_state", "incoming: no machine"),
+    (b'{"cmd": "query"}', "bad_request", 'query: missing "what"'),
+    (b'{"cmd": "query", "what": "registers"}', "bad_request", '"what" must be one of status'),
+    (b'{"cmd": "query", "what": "state", "from": 3}', "bad_request", '"from" applies to "what": "console" only'),
+    (b'{"cmd": "quit", "now": true}', "bad_request", 'quit: unknown key "now" (accepted: none)'),
+])
+def test_bad_requests_get_precise_errors_and_the_server_keeps_serving(servers, line: bytes, kind: str,
+                                                                      message: str) -> None:
+    s = servers("s")
+    s.send_line(line + b"\n")
+    r = s.recv()
+    assert r["ok"] is False and r["error"]["kind"] == kind, r
+    assert message in r["error"]["message"], r
+    assert r["id"] == (7 if b'"id": 7' in line else None)
+    assert s.ok("query", what="status")["status"] == "unconfigured"
+    assert s.close() == 0
+
+
+def test_configure_error_carries_qemus_message_and_hint(servers) -> None:
+    s = servers("s")
+    e = s.call("configure", build="2.9", args=["-machine", "pseries-2.9", "-cpu", "POWER8", "-accel", "tcg"],
+               guest=str(guest("decr_tick")))["error"]
+    assert e["kind"] == "config" and e["stage"] == "start"
+    assert e["message"] == "-machine pseries-2.9: No Transactional Memory support in TCG"
+    assert e["hint"] == "Try appending -machine cap-htm=off"
+    e = s.call("configure", build="2.8", args=["-machine", "pseries-2.10"], guest=str(guest("decr_tick")))["error"]
+    assert e["kind"] == "config" and e["stage"] == "parse" and "pseries-2.10" in e["message"]
+
+
+def test_failed_configure_keeps_the_previous_machine(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")))
+    s.ok("run", insns=5000)
+    assert s.call("configure", build="nope", guest="x")["error"]["kind"] == "unknown_build"
+    st = s.ok("query", what="status")
+    assert st["status"] == "ready" and st["now"] == 5000
+
+
+def test_run_and_query_report_time_and_the_console(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("smp_ipi")))
+    r = s.ok("run", insns=10_000)
+    assert r == {"id": r["id"], "ok": True, "stop": "budget", "now": 10_000, "ticks": 10_000,
+                 "executed": r["executed"]}
+    e = s.call("run", until=5)["error"]
+    assert e["kind"] == "bad_request" and e["now"] == 10_000
+    e = s.call("migrate_out", path="/nonexistent-dir/s.bin", at=5)["error"]
+    assert e["kind"] == "bad_request" and "before the machine's time 10000" in e["message"]
+    r = s.ok("run", until=BUDGET)
+    assert r["stop"] == "poweroff" and r["now"] < BUDGET
+    whole = s.ok("query", what="console")
+    tail = s.ok("query", what="console", **{"from": 10})
+    assert tail["console"] == whole["console"][10:] and tail["length"] == whole["length"]
+    assert s.call("query", what="console", **{"from": whole["length"] + 1})["error"]["kind"] == "bad_request"
+    assert s.ok("query", what="errors")["errors"] == []
+    st = s.ok("query", what="state")["state"]
+    assert st["powered_off"] is True and st["time_base"] == r["now"]
+    counters = s.ok("query", what="counters")
+    assert [c["icount"] for c in counters["counters"]["cpus"]] == [c["icount"] for c in st["cpus"]]
+    assert s.ok("run", insns=1000)["stop"] == "poweroff"
+
+
+def test_quit_and_end_of_input_exit_zero(tmp_path: Path, servers) -> None:
+    s = servers("s")
+    s.send_line(b'{"cmd": "quit", "id": "bye"}\n{"cmd": "query", "what": "status"}\n')
+    assert s.recv() == {"id": "bye", "ok": True}
+    assert s.proc.wait(timeout=TIMEOUT) == 0
+    assert s.proc.stdout is not None and s.proc.stdout.read() == b""  # nothing after quit
+    # A last request without its newline is still answered before the server exits at EOF.
+    p = subprocess.run([ENGINE, "serve"], input=b'{"cmd":"query","what":"status","id":1}', capture_output=True,
+                       timeout=TIMEOUT)
+    lines = p.stdout.decode().splitlines()
+    assert p.returncode == 0 and len(lines) == 2 and json.loads(lines[1])["status"] == "unconfigured"
+    assert p.stderr == b""
+
+
+def test_stream_hash_is_sha256_at_every_padding_boundary(tmp_path: Path, servers) -> None:
+    """The reported hash is SHA-256 (hashlib agrees), including the lengths where the padding
+    needs a second block; streams of garbage are rejected by the loader with their hash."""
+    s = servers("s")
+    elf = str(guest("decr_tick"))
+    for n in (0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000):
+        data = bytes((i * 37 + n) & 0xFF for i in range(n))
+        f = tmp_path / f"g{n}.bin"
+        f.write_bytes(data)
+        s.ok("configure", args=HEAD_ARGS, guest=elf)
+        e = s.call("incoming", path=str(f))["error"]
+        assert e["kind"] == "load" and e["bytes"] == n, e
+        assert e["sha256"] == hashlib.sha256(data).hexdigest(), n
+
+
+def test_fifo_path_carries_a_migration_without_descriptor_passing(tmp_path: Path, servers) -> None:
+    """A FIFO created after both servers started: migrate_out streams into it, incoming reads it."""
+    elf = guest("smp_ipi")
+    ref_console, ref_state = reference(tmp_path, elf, HEAD_ARGS, "head")
+    src, dst = servers("src"), servers("dst")
+    src.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    dst.ok("configure", args=HEAD_ARGS, guest=str(elf))
+    fifo = tmp_path / "mig.fifo"
+    os.mkfifo(fifo)
+    sid = src.send("migrate_out", path=str(fifo), at=ref_state["time_base"] // 2)
+    did = dst.send("incoming", path=str(fifo))
+    out, inc = src.reply(sid), dst.reply(did)
+    assert out["ok"] and inc["ok"], (out, inc)
+    assert out["sha256"] == inc["sha256"] and out["path"] == inc["path"] == str(fifo)
+    assert fifo.is_fifo()  # streamed into, not replaced by a file
+    dst.ok("run", until=BUDGET)
+    src_console = src.ok("query", what="console")["console"][:out["console_length"]]
+    assert src_console + dst.ok("query", what="console")["console"] == ref_console
+    e = src.call("migrate_out", path=str(tmp_path / "no-such-dir" / "s.bin"))["error"]
+    assert e["kind"] == "io" and e["errno_name"] == "ENOENT" and "no-such-dir/s.bin.tmp" in e["message"], e
