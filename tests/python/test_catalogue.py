@@ -140,3 +140,20 @@ def test_c19_htm_default_refuses_a_tcg_destination(tmp_path: Path, machine: str,
         assert p.returncode == 1
         assert "destination (build head): -machine " + machine + ": No Transactional Memory support in TCG" in p.stderr
         assert "Try appending -machine cap-htm=off" in p.stderr
+
+
+@pytest.mark.parametrize("src_mode,dst_mode,loads", [("", ",ic-mode=xics", False), (",ic-mode=xics", "", True),
+                                                     ("", "", True)])
+def test_c9_ic_mode_decides_which_sections_exist(tmp_path: Path, src_mode: str, dst_mode: str, loads: bool) -> None:
+    """C9: the interrupt controller backend (pseries-4.0 pinned to XICS, 4.1+ dual, or the ic-mode
+    property) decides which vmstates exist: a dual source sends the XIVE sections, which a
+    XICS-only destination does not know; the other way round nothing is missing."""
+    src = ("--machine", "pseries-4.1" + src_mode, "--cpu", "POWER9", "--smp", "2", "--build", "4.1")
+    dest = f"-machine pseries-4.1{dst_mode} -cpu POWER9 -smp 2 -m 256M"
+    _, p = migrate(tmp_path, guest("smp_ipi"), src, "4.1", dest)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 4
+        assert ("Unknown savevm section or instance 'xive-source' 0. Make sure that your current VM setup matches "
+                "your saved VM setup, including any hotplugged devices") in p.stderr

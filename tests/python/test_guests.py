@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guest_runs import ENGINE, guest, run
+from guest_runs import ENGINE, guest, patched, run
 
 GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede"]
 MODELS = ["POWER7", "POWER8", "POWER9", "POWER10"]
@@ -66,6 +66,26 @@ def test_migrated_guest_ends_like_the_reference_run(tmp_path: Path, name: str) -
         assert p.returncode == 0, p.stderr
         assert p.stdout == ref_p.stdout, f"console differs after migrating at {at}"
         assert comparable(mig) == comparable(ref), f"state differs after migrating at {at}"
+
+
+@pytest.mark.parametrize("machine", ["pseries-4.2", "pseries-4.2,ic-mode=xive"])
+def test_xive_guest_migrates_with_its_interrupt_state(tmp_path: Path, machine: str) -> None:
+    """smp_ipi in XIVE exploitation mode: sources (PQ), routing (EAS), event queues (END) and the
+    thread contexts travel in xive-source, spapr-xive and xive-tctx; the controller in force on
+    the destination follows the migrated CAS option vector."""
+    elf = patched(guest("smp_ipi"), tmp_path / "xive.elf", intc=0x40)
+    opts = ("--machine", machine, "--cpu", "POWER9", "--smp", "4")
+    ref_p, ref = run(tmp_path, elf, *opts, tag="ref")
+    assert "RESULT PASS" in ref_p.stdout and ref["active_interrupt_controller"] == "xive", ref_p.stdout[-400:]
+    for frac in (0.2, 0.5, 0.8):
+        stream = tmp_path / f"s{frac}.bin"
+        p, mig = run(tmp_path, elf, *opts, "--migrate-at", str(int(ref["time_base"] * frac)),
+                     "--save-stream", str(stream), tag=f"mig{frac}")
+        assert p.returncode == 0, p.stderr
+        assert p.stdout == ref_p.stdout and comparable(mig) == comparable(ref)
+        data = stream.read_bytes()
+        assert b"\x0aspapr-xive" in data and data.count(b"\x09xive-tctx") == 4
+        assert (b"\x03ics" in data) == ("xive" not in machine) == (b"\x0aicp/server" in data)
 
 
 @pytest.mark.parametrize("name", ["mem_dirty", "decr_tick", "idle_cede", "smp_ipi"])

@@ -253,7 +253,8 @@ int SpaprMachine::h_xive(Vcpu&, cpu::Cpu& c, uint64_t nr) {
             s->masked = false;
             s->target = static_cast<uint32_t>(target);
             s->priority = static_cast<uint8_t>(prio);
-            if (flags & XIVE_SRC_SET_EISN) s->eisn = static_cast<uint32_t>(g[8]);
+            // The EAS keeps 31 bits of event data (EAS_END_DATA).
+            if (flags & XIVE_SRC_SET_EISN) s->eisn = static_cast<uint32_t>(g[8] & 0x7FFFFFFF);
             if (s->pq == 0b01) s->pq = 0b00;  // configuring a source turns it on
             break;
         }

@@ -208,10 +208,22 @@ void SpaprMachine::inherit_counters(std::span<const VcpuCounters> source) {
 }
 
 void SpaprMachine::post_migration() {
-    for (auto& v : vcpus_) {
-        v->round_start_icount = v->cpu->icount();
-        icp_update(*v);
-        v->update_decrementer();
+    // The controller in force follows the migrated CAS option vector 5 (spapr_irq_post_load).
+    switch (cfg_.ic_mode()) {
+        case IcMode::Dual: active_ic_ = (ov5_cas_[22] & 0x40) ? IcMode::Xive : IcMode::Xics; break;
+        case IcMode::Xive: active_ic_ = IcMode::Xive; break;
+        default: active_ic_ = IcMode::Xics; break;
+    }
+    for (size_t i = 0; i < vcpus_.size(); ++i) {
+        Vcpu& v = *vcpus_[i];
+        v.round_start_icount = v.cpu->icount();
+        if (active_ic_ == IcMode::Xive) {
+            if (xive_.nsr[i]) v.cpu->set_pending(cpu::kPendExternal);
+            else v.cpu->clear_pending(cpu::kPendExternal);
+        } else {
+            icp_update(v);
+        }
+        v.update_decrementer();
     }
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ppcmig/migration/ppc_cpu.hpp"
+#include "ppcmig/migration/ppc_intc.hpp"
 #include "ppcmig/migration/ppc_spapr.hpp"
 
 namespace ppcmig::migration {
@@ -57,7 +58,9 @@ struct Registry {
     SpaprSchema spapr_schema;
     CpuSchema cpu_schema;  // initialised from the machine's behaviour below
     Vmsd dummy_icp = dummy_icp_vmsd(cpu_schema.icp);
+    IntcSchema intc_schema;
     std::unique_ptr<SpaprAccess> spapr;
+    std::vector<std::unique_ptr<StateAccess>> intc;
     std::vector<std::unique_ptr<CpuAccess>> cpus;
     std::vector<std::unique_ptr<StateAccess>> spare_icps;
     struct Entry {
@@ -69,24 +72,42 @@ struct Registry {
     };
     std::vector<Entry> entries;
     explicit Registry(machine::SpaprMachine& m)
-        : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), spapr(std::make_unique<SpaprAccess>(m)) {
+        : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), intc_schema(m),
+          spapr(std::make_unique<SpaprAccess>(m)) {
         for (auto& v : m.vcpus()) {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});
             entries.push_back({"cpu", v->index, &cpu_schema.cpu, cpus.back().get()});
         }
-        for (size_t i = 0; i < cpus.size(); ++i)
+        // XICS presenters exist with XICS (every ic-mode but xive).
+        const uint32_t icp_end = m.has_xics() ? m.config().max_cpus : 0;
+        for (size_t i = 0; i < cpus.size() && m.has_xics(); ++i)
             entries.push_back({"icp/server", static_cast<uint32_t>(i), &cpu_schema.icp, cpus[i].get()});
         // Presenters of possible-but-absent vCPUs (servers = maxcpus; see QEMU_DEVIATIONS B4).
         const auto& beh = m.behaviour();
         const bool dummies = beh.dummy_icps && m.config().version->pre_2_10_has_unused_icps;
-        for (uint32_t i = static_cast<uint32_t>(cpus.size()); i < m.config().max_cpus; ++i) {
+        for (uint32_t i = static_cast<uint32_t>(cpus.size()); i < icp_end; ++i) {
             if (beh.icps_for_all_servers) {
                 spare_icps.push_back(std::make_unique<SpareIcpAccess>());
                 entries.push_back({"icp/server", i, &cpu_schema.icp, spare_icps.back().get()});
             } else if (dummies) {
                 spare_icps.push_back(std::make_unique<SpareIcpAccess>());
                 entries.push_back({"icp/server", i, &dummy_icp, spare_icps.back().get(), false});
+            }
+        }
+        // The interrupt controllers the machine's ic-mode instantiates: XICS sources, XIVE
+        // sources/routing/queues and a thread context per vCPU (dual mode has both).
+        if (m.has_xics()) {
+            intc.push_back(std::make_unique<IcsAccess>(m));
+            entries.push_back({"ics", 0, &intc_schema.ics, intc.back().get()});
+        }
+        if (m.has_xive()) {
+            intc.push_back(std::make_unique<XiveAccess>(m));
+            entries.push_back({"xive-source", 0, &intc_schema.xive_source, intc.back().get()});
+            entries.push_back({"spapr-xive", 0, &intc_schema.spapr_xive, intc.back().get()});
+            for (auto& v : m.vcpus()) {
+                intc.push_back(std::make_unique<TctxAccess>(m, v->index));
+                entries.push_back({"xive-tctx", v->index, &intc_schema.tctx, intc.back().get()});
             }
         }
         entries.push_back({"spapr", 0, &spapr_schema.spapr, spapr.get()});

@@ -172,6 +172,12 @@ public:
     [[nodiscard]] IcMode active_ic() const { return active_ic_; }
     [[nodiscard]] const Xive& xive() const { return xive_; }
     [[nodiscard]] const std::vector<IcsIrq>& ics() const { return ics_; }
+    /// Interrupt-controller state for the migration layer to save and load.
+    [[nodiscard]] Xive& xive_state() { return xive_; }
+    [[nodiscard]] std::vector<IcsIrq>& ics_state() { return ics_; }
+    /// The controllers the machine instantiates (and registers for migration).
+    [[nodiscard]] bool has_xics() const { return cfg_.ic_mode() != IcMode::Xive; }
+    [[nodiscard]] bool has_xive() const { return cfg_.ic_mode() == IcMode::Xive || cfg_.ic_mode() == IcMode::Dual; }
     [[nodiscard]] uint64_t fdt_address() const { return fdt_addr_; }
     [[nodiscard]] bool powered_off() const { return powered_off_; }
     [[nodiscard]] uint64_t resets() const { return resets_; }
