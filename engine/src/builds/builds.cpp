@@ -83,6 +83,11 @@ constexpr std::array kHistory = std::to_array<Changeset>({
          p.behaviour.compat_migration = CompatMigration::Always;
      },
      false},
+    // Branch-only: David Gibson's cap-xics/cap-xive proposal for 4.2 (seed 001), never merged.
+    {"4.2-rfc/cap-xics-xive",
+     "spapr: the interrupt controllers become caps cap-xics/cap-xive (ic-mode an alias), migrated as caps; pseries-4.1 sources never send them, so the destination assumes its defaults",
+     [](Profile& p) { p.behaviour.ic_caps = true; },
+     false},
     {"2.8-rfc/compat-pcr-complement",
      "RFCv2 'ppc: Migrate compatibility mode': post_load re-applies the compat mode with the CPU's PCR mask minus the mode's bits, the complement of what CAS installs [plausible mechanism: the thread never named the cause]; resumed compat-mode guests run as ISA 2.05 and trap",
      [](Profile& p) { p.behaviour.rfc_compat_pcr_complement = true; },
@@ -110,6 +115,7 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"4.1-hpt-mps-unconditional", "4.1/hpt-mps-migrated", "pseries-4.1"},
     {"4.1", "4.1/hpt-mps-pre-4.1", "pseries-4.1"},
     {"4.2", "4.1/hpt-mps-pre-4.1", "pseries-4.2"},
+    {"4.2-capxics", "4.1/hpt-mps-pre-4.1", "pseries-4.2", {"4.2-rfc/cap-xics-xive"}},
     // 5.0 development as it was before d96c4d5f193e (C15).
     {"5.0-ramblock-unfixed", "5.0/ram-memory-backend", "pseries-5.0"},
     {"5.0", "5.0/ramblock-legacy-id", "pseries-5.0"},

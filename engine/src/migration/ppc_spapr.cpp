@@ -22,9 +22,24 @@ Field scalar(std::string name, FieldType t, uint32_t count = 1, std::string bind
 
 constexpr uint32_t kOvecWords = 2048 / 64;  // OV_MAXBYTES (256) bits as be64 words
 
+// The proposal's caps as the machine's ic-mode implies them: an interrupt controller is on when
+// the mode instantiates it; by default both, XIVE only where the CPU has it (POWER9 and later).
+uint8_t ic_cap_effective(const machine::MachineConfig& c, std::string_view cap) {
+    const machine::IcMode mode = c.ic_mode();
+    if (cap == "xics") return mode != machine::IcMode::Xive ? 1 : 0;
+    return (mode == machine::IcMode::Xive || mode == machine::IcMode::Dual) ? 1 : 0;
+}
+uint8_t ic_cap_default(const machine::MachineConfig& c, std::string_view cap) {
+    if (cap == "xics") return 1;
+    return c.cpu.family >= cpu::Family::Power9 ? 1 : 0;
+}
+
 }  // namespace
 
 SpaprSchema::SpaprSchema(const machine::Behaviour& b) : hpt_mps_(b.hpt_mps_sending), ail_mode_3_(b.ail_mode_3_migrated) {
+    if (b.ic_caps)
+        for (const auto& name : kIcCaps)
+            ic_caps.push_back(Vmsd{fmt::format("spapr/cap/{}", name), 1, 1, {scalar("cap", FT::U8, 1, fmt::format("ic_cap:{}", name))}, {}});
     timebase = Vmsd{"timebase", 1, 1, {scalar("guest_timebase", FT::U64), scalar("time_of_the_day_ns", FT::I64)}, {}};
     ovec = Vmsd{"spapr_option_vector", 1, 1, {scalar("bitmap", FT::U64, kOvecWords)}, {}};
     for (const auto& ci : machine::cap_table())
@@ -39,7 +54,8 @@ SpaprSchema::SpaprSchema(const machine::Behaviour& b) : hpt_mps_(b.hpt_mps_sendi
 }
 
 SpaprSchema::SpaprSchema(const SpaprSchema& o)
-    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), hpt_mps_(o.hpt_mps_),
+    : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), ic_caps(o.ic_caps),
+      hpt_mps_(o.hpt_mps_),
       ail_mode_3_(o.ail_mode_3_) {
     link();
 }
@@ -60,6 +76,8 @@ void SpaprSchema::link() {
         if (ci.id == machine::CapId::AilMode3 && !ail_mode_3_) continue;
         spapr.subsections.push_back(Subsection{&caps[i], needed, std::string(ci.name)});
     }
+    for (size_t i = 0; i < ic_caps.size(); ++i)
+        spapr.subsections.push_back(Subsection{&ic_caps[i], Pred::CapSetOnCmdlineAndDiffers, std::string(kIcCaps[i])});
 }
 
 uint64_t SpaprAccess::get(std::string_view key, uint32_t i) const {
@@ -78,6 +96,7 @@ uint64_t SpaprAccess::get(std::string_view key, uint32_t i) const {
         const auto* ci = machine::find_cap(key.substr(4));
         return ci ? mig_[static_cast<size_t>(ci->id)] : 0;
     }
+    if (key.rfind("ic_cap:", 0) == 0) return ic_cap_effective(m_.config(), key.substr(7));
     return 0;
 }
 
@@ -93,6 +112,8 @@ void SpaprAccess::set(std::string_view key, uint32_t i, uint64_t value) {
         }
     } else if (key.rfind("cap:", 0) == 0) {
         if (const auto* ci = machine::find_cap(key.substr(4))) mig_[static_cast<size_t>(ci->id)] = static_cast<uint8_t>(value);
+    } else if (key.rfind("ic_cap:", 0) == 0) {
+        ic_mig_[key.substr(7) == "xics" ? 0 : 1] = static_cast<uint8_t>(value);
     }
 }
 
@@ -106,6 +127,8 @@ bool SpaprAccess::predicate(Pred p, std::string_view arg) const {
         case Pred::NotPre28Ov5: return !cfg.version->pre_2_8_migration;
         case Pred::NotPre41Migration: return !cfg.version->pre_4_1_migration;
         case Pred::CapSetOnCmdlineAndDiffers: {
+            if (arg == "xics" || arg == "xive")  // the proposal's caps: set through ic-mode
+                return cfg.ic_mode_cmdline.has_value() && ic_cap_effective(cfg, arg) != ic_cap_default(cfg, arg);
             const auto* ci = machine::find_cap(arg);
             if (!ci) return false;
             const size_t i = static_cast<size_t>(ci->id);
@@ -120,7 +143,9 @@ void SpaprAccess::run_pre_save(Hook h) {
 }
 
 void SpaprAccess::run_pre_load(Hook h) {
-    if (h == Hook::CapPreLoad) mig_ = m_.config().default_caps();  // absent caps read as defaults
+    if (h != Hook::CapPreLoad) return;
+    mig_ = m_.config().default_caps();  // absent caps read as defaults
+    ic_mig_ = {ic_cap_default(m_.config(), kIcCaps[0]), ic_cap_default(m_.config(), kIcCaps[1])};
 }
 
 std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
@@ -144,6 +169,20 @@ std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
         } else if (src < dst[i]) {
             warnings_.push_back(fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})",
                                             ci.name, src, dst[i]));
+        }
+    }
+    if (m_.behaviour().ic_caps) {
+        for (size_t i = 0; i < kIcCaps.size(); ++i) {
+            const uint8_t src = ic_mig_[i], dst = ic_cap_effective(cfg, kIcCaps[i]);
+            if (src > dst) {
+                const std::string msg = fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})",
+                                                    kIcCaps[i], src, dst);
+                m_.log_error(msg);
+                if (!error) error = msg;
+            } else if (src < dst) {
+                warnings_.push_back(fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})",
+                                                kIcCaps[i], src, dst));
+            }
         }
     }
     if (error) return error;

@@ -78,6 +78,9 @@ struct Behaviour {
     /// "spapr: Migrate ail-mode-3 spapr cap" (Jul 2024): before it the cap had no subsection and
     /// took no part in the post-migration caps check (C12).
     bool ail_mode_3_migrated = true;
+    /// 4.2-capxics only: the proposed cap-xics/cap-xive (Oct 2019) replace ic-mode's state as two
+    /// caps with the generic sending rule and the post-migration check (C10).
+    bool ic_caps = false;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

@@ -1,7 +1,9 @@
 // The pseries machine section `spapr`: schema and adapter.
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ppcmig/machine/spapr.hpp"
@@ -9,9 +11,13 @@
 
 namespace ppcmig::migration {
 
+/// The caps of the unmerged cap-xics/cap-xive proposal (build 4.2-capxics only).
+inline constexpr std::array<std::string_view, 2> kIcCaps{"xics", "xive"};
+
 struct SpaprSchema {
     Vmsd spapr, timebase, ov5_cas, ovec;
     std::vector<Vmsd> caps;  ///< spapr/cap/<sname>, in cap index order
+    std::vector<Vmsd> ic_caps;  ///< spapr/cap/xics, spapr/cap/xive when the build has them
     /// The layout of the release `b` describes (default: the newest).
     explicit SpaprSchema(const machine::Behaviour& b = {});
     SpaprSchema(const SpaprSchema& o);
@@ -40,6 +46,7 @@ private:
     machine::SpaprMachine& m_;
     machine::CapValues mig_{};
     uint64_t incoming_tb_ = 0;
+    std::array<uint8_t, 2> ic_mig_{};  ///< incoming cap-xics/cap-xive (defaults when absent)
     std::vector<std::string> warnings_;
 };
 
