@@ -13,7 +13,7 @@ import pytest
 
 ENGINE = os.environ.get("PPCMIG_ENGINE", "build/bin/ppcmig-engine")
 GUESTS_DIR = Path(os.environ.get("PPCMIG_BUILD_DIR", "build")) / "guests"
-GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede"]
+GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede", "compat_idle"]
 MODELS = ["POWER7", "POWER8", "POWER9", "POWER10"]
 BUDGET = 2_000_000_000  # virtual time; every guest powers off long before
 
