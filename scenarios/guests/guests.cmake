@@ -1,6 +1,7 @@
 # Bare-metal guests: every guests/<name>.S is assembled with the big-endian cross binutils into
 # ${CMAKE_BINARY_DIR}/guests/<name>.elf, and again little-endian (-mlittle, elf64lppc) into
-# <name>_le.elf. cas_boot also has PVR-list variants (see README.md). Included by CMakeLists.txt.
+# <name>_le.elf. cas_boot and compat_idle also have PVR-list variants (see README.md). Included by
+# CMakeLists.txt.
 
 set(PPCMIG_GUEST_PREFIX "powerpc64-linux-gnu-" CACHE STRING "Prefix of the ppc64 cross binutils used for guests")
 find_program(PPCMIG_GUEST_AS ${PPCMIG_GUEST_PREFIX}as)
@@ -57,7 +58,7 @@ function(ppcmig_guest name src le)
     set(_ppcmig_guest_elfs ${_ppcmig_guest_elfs} ${elf} PARENT_SCOPE)
 endfunction()
 
-set(PPCMIG_GUEST_NAMES cas_boot decr_tick mem_dirty fpvec_state smp_ipi idle_cede)
+set(PPCMIG_GUEST_NAMES cas_boot decr_tick mem_dirty fpvec_state smp_ipi idle_cede compat_idle)
 foreach(g IN LISTS PPCMIG_GUEST_NAMES)
     set(src ${CMAKE_CURRENT_SOURCE_DIR}/${g}.S)
     ppcmig_guest(${g} ${src} OFF)
@@ -69,5 +70,6 @@ set(_cas ${CMAKE_CURRENT_SOURCE_DIR}/cas_boot.S)
 ppcmig_guest(cas_boot_compat ${_cas} OFF DEF_RAW=0)                 # logical PVRs only
 ppcmig_guest(cas_boot_raw ${_cas} OFF DEF_COMPAT=0)                 # real PVRs only
 ppcmig_guest(cas_boot_p7 ${_cas} OFF DEF_COMPAT=8 DEF_RAW=0)        # power7 (2.06) only
+ppcmig_guest(compat_idle_p7 ${CMAKE_CURRENT_SOURCE_DIR}/compat_idle.S OFF DEF_P7_ONLY=1)  # power7 only
 
 add_custom_target(guests ALL DEPENDS ${_ppcmig_guest_elfs})

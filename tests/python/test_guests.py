@@ -11,7 +11,7 @@ import pytest
 
 from guest_runs import ENGINE, guest, patched, run
 
-GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede"]
+GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede", "compat_idle"]
 MODELS = ["POWER7", "POWER8", "POWER9", "POWER10"]
 
 

@@ -9,6 +9,7 @@ directory (target `guests`) or, when absent, are assembled here with the same co
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -23,11 +24,13 @@ AS = "powerpc64-linux-gnu-as"
 LD = "powerpc64-linux-gnu-ld"
 SRC = Path(os.environ.get("PPCMIG_SOURCE_DIR", Path(__file__).resolve().parents[2])) / "scenarios" / "guests"
 BUILD = Path(os.environ.get("PPCMIG_BUILD_DIR", Path(__file__).resolve().parents[2] / "build")) / "guests"
-GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede"]
-VARIANTS = {"cas_boot_compat": ["DEF_RAW=0"], "cas_boot_raw": ["DEF_COMPAT=0"],
-            "cas_boot_p7": ["DEF_COMPAT=8", "DEF_RAW=0"]}
+GUESTS = ["cas_boot", "decr_tick", "mem_dirty", "fpvec_state", "smp_ipi", "idle_cede", "compat_idle"]
+VARIANTS = {"cas_boot_compat": ("cas_boot", ["DEF_RAW=0"]), "cas_boot_raw": ("cas_boot", ["DEF_COMPAT=0"]),
+            "cas_boot_p7": ("cas_boot", ["DEF_COMPAT=8", "DEF_RAW=0"]),
+            "compat_idle_p7": ("compat_idle", ["DEF_P7_ONLY=1"])}
 ONE_SECOND = 512_000_000  # time-base ticks
 PROBES_P9 = "probe 2.05=ok 2.06=ok 2.07=ok 3.0=ok 3.1=trap"
+SRR1_ILLEGAL = 0x80000  # Program interrupt: illegal instruction
 
 
 def _need(tool: str) -> None:
@@ -54,7 +57,7 @@ def guests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _need(QEMU)
     names = {g: (g, False, []) for g in GUESTS}
     names.update({f"{g}_le": (g, True, []) for g in GUESTS})
-    names.update({v: ("cas_boot", False, d) for v, d in VARIANTS.items()})
+    names.update({v: (src, False, d) for v, (src, d) in VARIANTS.items()})
     if all((BUILD / f"{n}.elf").is_file() for n in names):
         return {n: BUILD / f"{n}.elf" for n in names}
     _need(AS)
@@ -78,7 +81,7 @@ def boot(elf: Path, machine: str = "", cpu: str = "POWER9", smp: int = 1, timeou
 
 def _relaxed(name: str, elf: Path, tmp_path: Path) -> Path:
     """Wall-clock QEMU: widen the timing guests' lateness limits so host load cannot fail them."""
-    if name.startswith(("decr_tick", "idle_cede")):
+    if name.startswith(("decr_tick", "idle_cede", "compat_idle")):
         return patched(elf, tmp_path / f"{name}.relaxed.elf", late_limit=ONE_SECOND)
     return elf
 
@@ -91,7 +94,9 @@ def test_guest_passes_and_le_matches_be(guest: str, guests: dict[str, Path], tmp
     assert be[-1] == "RESULT PASS", "\n".join(be)
     assert be[0].startswith(f"guest={guest} endian=be ") and le[0].startswith(f"guest={guest} endian=le ")
     assert le[1:] == be[1:], "little-endian output differs:\n" + "\n".join(le)
-    assert [line for line in be if line.startswith("round=")][-1].startswith("round=8 ")
+    rounds = re.match(r"params rounds=(\d+) ", be[1])
+    assert rounds, be[1]
+    assert [line for line in be if line.startswith("round=")][-1].startswith(f"round={rounds.group(1)} ")
 
 
 def test_param_block_layout(guests: dict[str, Path]) -> None:
@@ -160,6 +165,7 @@ NEGATIVE = [("mem_dirty", {"inject": 2, "rounds": 3}, 1, ["memory-corrupt"], "st
             # which tick trips depends on host load (real QEMU's timebase follows host time)
             ("decr_tick", {"late_limit": 0x10}, 1, ["lost-tick", "late-tick"], "-tick tick="),
             ("idle_cede", {"late_limit": 0x10}, 1, ["late-wakeup"], "late-wakeup tb="),
+            ("compat_idle_le", {"inject": 2, "rounds": 3}, 1, ["program-interrupt"], " rfid_return=1"),
             ("smp_ipi", {"inject": 2, "rounds": 3, "timeout": ONE_SECOND // 8}, 2, ["lost-ipi"],
              "lost-ipi round=2 ping=1 cpu=1 ack=0")]
 
@@ -170,3 +176,42 @@ def test_self_check_detects_injected_fault(elf: str, params: dict[str, int], smp
     out = boot(patched(guests[elf], tmp_path / "g.elf", **params), smp=smp)
     assert out[-1] in [f"RESULT FAIL {r}" for r in reasons], "\n".join(out)
     assert any(detail in line for line in out), "\n".join(out)
+
+
+# program-interrupt line of compat_idle (scenarios/guests/README.md)
+PROGRAM_INTERRUPT = re.compile(r"program-interrupt srr0=(0x[0-9a-f]+) srr1=(0x[0-9a-f]+) r11=(0x[0-9a-f]+) "
+                               r"r12=(0x[0-9a-f]+) srr0_link=(0x[0-9a-f]+) insn=(0x[0-9a-f]{8}|none) rfid_return=([01])$")
+
+
+COMPAT_IDLE_CASES = [("compat_idle", "", "POWER7", "mode=power7 cpu_version=0x0f000003"),
+                     ("compat_idle", "", "POWER8", "mode=power8 cpu_version=0x0f000004"),
+                     ("compat_idle", "", "POWER10", "mode=power8 cpu_version=0x0f000004"),
+                     ("compat_idle_le", "max-cpu-compat=power7", "POWER9", "mode=power7 cpu_version=0x0f000003"),
+                     ("compat_idle_p7", "", "POWER8", "mode=power7 cpu_version=0x0f000003")]
+
+
+@pytest.mark.parametrize("elf,machine,cpu,mode", COMPAT_IDLE_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[1] or 'default'}" for c in COMPAT_IDLE_CASES])
+def test_compat_idle_modes(elf: str, machine: str, cpu: str, mode: str, guests: dict[str, Path],
+                           tmp_path: Path) -> None:
+    """QEMU prefers a compat mode; the round lines (2.06 results) do not depend on it."""
+    ref = boot(patched(guests["compat_idle"], tmp_path / "ref.elf", late_limit=ONE_SECOND))
+    out = boot(patched(guests[elf], tmp_path / "g.elf", late_limit=ONE_SECOND), machine=machine, cpu=cpu)
+    assert f"cas status=0 {mode}" in out, "\n".join(out)
+    assert [x for x in out if x.startswith("round=")] == [x for x in ref if x.startswith("round=")]
+    assert out[-1] == "RESULT PASS"
+
+
+@pytest.mark.parametrize("elf", ["compat_idle", "compat_idle_le"])
+def test_compat_idle_reports_a_fault_at_the_rfid_target(elf: str, guests: dict[str, Path], tmp_path: Path) -> None:
+    """inject makes the DEC handler's rfid return to an illegal word: the report has the shape of
+    the seed's cases 11/18 (SRR0 = r11, SRR1 = r12 + illegal-instruction bit), SRR0 absolute."""
+    image = patched(guests[elf], tmp_path / "g.elf", inject=2, rounds=3)
+    out = boot(image)
+    assert out[-1] == "RESULT FAIL program-interrupt", "\n".join(out)
+    m = PROGRAM_INTERRUPT.match(out[-2])
+    assert m, out[-2]
+    srr0, srr1, r11, r12, link = (int(m.group(i), 16) for i in range(1, 6))
+    syms, _ = elf_symbols(image.read_bytes())
+    assert link == syms["inject_fault"] + 4 and srr0 == link + 0x400000  # QEMU's -kernel offset
+    assert srr0 == r11 and srr1 == r12 | SRR1_ILLEGAL and m.group(6) == "0x00000000" and m.group(7) == "1"
