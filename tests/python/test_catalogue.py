@@ -3,6 +3,7 @@ engine build that had it, on the build pair that met it, and gone on the fixing 
 C13 live in test_guests.py, next to the guests they exercise.)"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,41 @@ def test_c9_ic_mode_decides_which_sections_exist(tmp_path: Path, src_mode: str, 
         assert p.returncode == 4
         assert ("Unknown savevm section or instance 'xive-source' 0. Make sure that your current VM setup matches "
                 "your saved VM setup, including any hotplugged devices") in p.stderr
+
+
+PROGRAM_LINE = re.compile(r"^program-interrupt srr0=(0x[0-9a-f]+) srr1=(0x[0-9a-f]+) r11=(0x[0-9a-f]+) "
+                          r"r12=(0x[0-9a-f]+) srr0_link=(0x[0-9a-f]+) insn=(0x[0-9a-f]{8}|none) rfid_return=([01])$",
+                          re.M)
+POPCNTD_R16_R15 = "0x7df003f4"
+SRR1_ILLEGAL = 0x80000
+
+
+@pytest.mark.parametrize("case,name,src,machine,at,fails", [
+    ("case18-power7-only", "compat_idle_p7", "2.8-compat-rfc", "pseries-2.8", 3, True),
+    ("case12-power8-compat", "compat_idle", "2.8-compat-rfc", "pseries-2.8", 3, True),
+    ("case11-2.7-compat-power7", "compat_idle", "2.7", "pseries-2.7,max-cpu-compat=power7", 3, True),
+    ("case10-raw", "compat_idle", "2.7", "pseries-2.7", 3, False),
+    ("case15-before-cas", "compat_idle", "2.7", "pseries-2.7,max-cpu-compat=power7", 100_000, False),
+    ("2.8-release-power7-only", "compat_idle_p7", "2.8", "pseries-2.8", 3, False),
+])
+def test_compat_rfc_resumes_compat_guests_into_a_program_interrupt(tmp_path: Path, case: str, name: str, src: str,
+                                                                   machine: str, at: int, fails: bool) -> None:
+    """Seed 000, cases 10-18 with the RFCv2 compat rework ("qemu-2.8" of the thread): a guest in a
+    compat mode resumes on the destination into a Program interrupt, even 2.8 -> 2.8, while raw-mode
+    guests and guests migrated before CAS are fine. The destination installs the complement of the
+    mode's PCR bits (the plausible mechanism of 2.8-rfc/compat-pcr-complement), so the guest runs
+    as ISA 2.05 and the first ISA 2.06 instruction after its interrupt return traps: SRR0/SRR1 then
+    hold GPR11/GPR12, as in the seed's register dump."""
+    dst = "2.8-compat-rfc"
+    _, p = migrate(tmp_path, guest(name), ("--machine", machine, *KVM_P8, "--build", src), dst, at_fraction=at)
+    assert p.returncode == 0, p.stderr
+    if not fails:
+        assert "RESULT PASS" in p.stdout, p.stdout[-600:]
+        return
+    assert "RESULT FAIL program-interrupt" in p.stdout, p.stdout[-600:]
+    m = PROGRAM_LINE.search(p.stdout)
+    assert m, p.stdout[-600:]
+    srr0, srr1, r11, r12, _, insn, rfid_return = m.groups()
+    assert srr0 == r11 and rfid_return == "1"
+    assert int(srr1, 16) == int(r12, 16) | SRR1_ILLEGAL
+    assert insn == POPCNTD_R16_R15

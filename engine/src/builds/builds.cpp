@@ -25,7 +25,10 @@ constexpr std::array kHistory = std::to_array<Changeset>({
      [](Profile& p) { p.behaviour.newest_family = cpu::Family::Power9; }},
     {"2.10/cas-prefers-compat",
      "pseries: CAS picks the newest compat mode the guest lists, raw mode only as a fallback (compat rework, d5fc133eed86 series)",
-     [](Profile& p) { p.behaviour.cas_prefers_compat = true; }},
+     [](Profile& p) {
+         p.behaviour.cas_prefers_compat = true;
+         p.behaviour.cas_update_unconditional = true;
+     }},
     {"2.10/compat-migrated",
      "ppc: migrate compat_pvr in cpu/compat and validate the incoming PVR/compat mode, not for pseries-2.9 and older (d5fc133eed86)",
      [](Profile& p) { p.behaviour.compat_migration = CompatMigration::NotPre210; }},
@@ -77,9 +80,10 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     // Branch-only: David Gibson's "Clean up compatibility mode handling" RFCv2 (Nov 2016), as tested
     // in seed 000. Its final form landed in 2.10.
     {"2.8-rfc/compat-rework",
-     "RFCv2 compat rework: CAS prefers compat modes, compat_pvr migrated for every machine version (no backward-migration hacks), incoming PVR validated",
+     "RFCv2 compat rework: CAS prefers compat modes and re-applies the mode unconditionally, compat_pvr migrated for every machine version (no backward-migration hacks), incoming PVR validated",
      [](Profile& p) {
          p.behaviour.cas_prefers_compat = true;
+         p.behaviour.cas_update_unconditional = true;
          p.behaviour.compat_migration = CompatMigration::Always;
      },
      false},
@@ -161,6 +165,7 @@ Profile base_profile() {
     b.compat.logical_pvr_bound = false;
     b.ram_block_naming = RamBlockNaming::Region;
     b.ail_mode_3_migrated = false;
+    b.cas_update_unconditional = false;
     return p;
 }
 

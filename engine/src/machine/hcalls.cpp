@@ -359,13 +359,14 @@ int SpaprMachine::h_cas(Vcpu& v, cpu::Cpu& c) {
         }
         (void)isa300;
         uint32_t chosen = best;
-        if (!beh_.cas_prefers_compat && explicit_match) chosen = 0;  // older QEMU preferred raw mode
+        // Older QEMU preferred raw mode, unless a compat mode was imposed (max-cpu-compat / -cpu compat=).
+        if (!beh_.cas_prefers_compat && explicit_match && max == 0) chosen = 0;
         if (chosen == 0 && (!explicit_match || max != 0)) {
             log_error("Couldn't negotiate a suitable PVR during CAS");
             g[3] = static_cast<uint64_t>(H_HARDWARE);
             return cpu::kJump;
         }
-        if (chosen != v.compat_pvr) set_compat_all(chosen);
+        if (chosen != v.compat_pvr || beh_.cas_update_unconditional) set_compat_all(chosen);
         // Option vector 5: the "both" bits are the platform's to announce, never the guest's.
         if (ov5[23] & 0x80) {
             log_error("guest requested hash and radix MMU, which is invalid.");

@@ -81,6 +81,9 @@ struct Behaviour {
     /// 4.2-capxics only: the proposed cap-xics/cap-xive (Oct 2019) replace ic-mode's state as two
     /// caps with the generic sending rule and the post-migration check (C10).
     bool ic_caps = false;
+    /// "pseries: Make cpu_update during CAS unconditional" (compat rework): CAS re-applies the
+    /// negotiated mode to every vCPU even when it did not change.
+    bool cas_update_unconditional = true;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
