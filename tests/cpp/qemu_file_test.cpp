@@ -68,3 +68,25 @@ RC_GTEST_PROP(QemuFile, WriteThenReadRoundTrips, (std::vector<uint64_t> values, 
     RC_ASSERT(r.remaining() == 0u);
     RC_ASSERT(r.error() == 0);
 }
+
+TEST(QemuFile, ReserveKeepsTheBytesAndGrowsGeometrically) {
+    StreamWriter w;
+    w.be32(0x01020304);
+    w.reserve(100);
+    const size_t cap = w.data().capacity();
+    EXPECT_GE(cap, 104u);
+    w.reserve(cap);  // more than is left: at least doubles, so repeated RAM passes stay amortised
+    EXPECT_GE(w.data().capacity(), 2 * cap);
+    EXPECT_EQ(w.data(), (std::vector<uint8_t>{1, 2, 3, 4}));
+}
+
+RC_GTEST_PROP(QemuFile, ShortIntegersReadTheRestAsZeros, (std::vector<uint8_t> data)) {
+    // Fewer bytes than the integer needs: the ones there are the high bytes, then -EIO.
+    if (data.size() >= 8) data.resize(7);
+    StreamReader r(data);
+    uint64_t want = 0;
+    for (size_t i = 0; i < 8; ++i) want = (want << 8) | (i < data.size() ? data[i] : 0);
+    RC_ASSERT(r.be64() == want);
+    RC_ASSERT(r.error() == -EIO);
+    RC_ASSERT(r.remaining() == 0u);
+}

@@ -1,5 +1,7 @@
 #include "ppcmig/migration/qemu_file.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -8,17 +10,23 @@
 
 namespace ppcmig::migration {
 
-void StreamWriter::be16(uint16_t v) {
-    u8(static_cast<uint8_t>(v >> 8));
-    u8(static_cast<uint8_t>(v));
+namespace {
+
+template <size_t N>
+std::array<uint8_t, N> big_endian(uint64_t v) {
+    std::array<uint8_t, N> b{};
+    for (size_t i = 0; i < N; ++i) b[i] = static_cast<uint8_t>(v >> (8 * (N - 1 - i)));
+    return b;
 }
-void StreamWriter::be32(uint32_t v) {
-    be16(static_cast<uint16_t>(v >> 16));
-    be16(static_cast<uint16_t>(v));
-}
-void StreamWriter::be64(uint64_t v) {
-    be32(static_cast<uint32_t>(v >> 32));
-    be32(static_cast<uint32_t>(v));
+
+}  // namespace
+
+void StreamWriter::be16(uint16_t v) { bytes(big_endian<2>(v)); }
+void StreamWriter::be32(uint32_t v) { bytes(big_endian<4>(v)); }
+void StreamWriter::be64(uint64_t v) { bytes(big_endian<8>(v)); }
+void StreamWriter::reserve(size_t additional) {
+    const size_t need = buf_.size() + additional;
+    if (need > buf_.capacity()) buf_.reserve(std::max(need, 2 * buf_.capacity()));
 }
 void StreamWriter::counted(std::string_view s) {
     if (s.size() > 255) throw std::length_error(fmt::format("counted string of {} bytes (at most 255): {}", s.size(), s));
@@ -33,18 +41,20 @@ uint8_t StreamReader::u8() {
     }
     return data_[pos_++];
 }
-uint16_t StreamReader::be16() {
-    const uint16_t hi = u8();
-    return static_cast<uint16_t>((hi << 8) | u8());
+template <size_t N>
+uint64_t StreamReader::be() {
+    uint64_t v = 0;
+    if (remaining() >= N) {
+        for (size_t i = 0; i < N; ++i) v = (v << 8) | data_[pos_ + i];
+        pos_ += N;
+    } else {
+        for (size_t i = 0; i < N; ++i) v = (v << 8) | u8();
+    }
+    return v;
 }
-uint32_t StreamReader::be32() {
-    const uint32_t hi = be16();
-    return (hi << 16) | be16();
-}
-uint64_t StreamReader::be64() {
-    const uint64_t hi = be32();
-    return (hi << 32) | be32();
-}
+uint16_t StreamReader::be16() { return static_cast<uint16_t>(be<2>()); }
+uint32_t StreamReader::be32() { return static_cast<uint32_t>(be<4>()); }
+uint64_t StreamReader::be64() { return be<8>(); }
 void StreamReader::bytes(std::span<uint8_t> out) {
     const size_t n = std::min(out.size(), remaining());
     if (n) std::memcpy(out.data(), data_.data() + pos_, n);

@@ -19,6 +19,10 @@ public:
     void be64(uint64_t v);
     void bytes(std::span<const uint8_t> b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
     void zeros(size_t n) { buf_.insert(buf_.end(), n, 0); }
+    /// Makes room for `additional` more bytes in one allocation (at least doubling, so repeated
+    /// calls stay amortised): a RAM pass knows its size up front, and growing a large stream
+    /// step by step would copy it again at every step.
+    void reserve(size_t additional);
     /// One length byte then the bytes; throws std::length_error at 256 bytes or more.
     void counted(std::string_view s);
     [[nodiscard]] size_t size() const { return buf_.size(); }
@@ -51,6 +55,10 @@ public:
     [[nodiscard]] int error() const { return error_; }
 
 private:
+    /// Big-endian integer of N bytes; the byte-wise path (zeros and -EIO past the end) only
+    /// when fewer than N remain.
+    template <size_t N>
+    uint64_t be();
     std::span<const uint8_t> data_;
     size_t pos_ = 0;
     int error_ = 0;
