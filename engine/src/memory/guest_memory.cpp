@@ -17,6 +17,9 @@ GuestMemory::GuestMemory(uint64_t size) : size_(size) {
     void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) throw std::runtime_error(fmt::format("cannot map {} bytes of guest memory", size));
     base_ = static_cast<uint8_t*>(p);
+    // Transparent huge pages, like QEMU's guest RAM: first-touch faults (a migration destination
+    // writes every page) cost a fraction. Advisory; failure is harmless.
+    (void)::madvise(p, size, MADV_HUGEPAGE);
     flags_.assign(size >> kPageShift, 0);
 }
 

@@ -33,12 +33,12 @@ Field buffer(std::string name, uint32_t size) {
     return x;
 }
 
-// The element index of a nested key "name[i]".
+// The element index of a nested key: "name[i]", or plain "name" for a one-element array.
 uint32_t element(std::string_view key) {
     const auto open = key.find('[');
+    if (open == std::string_view::npos) return 0;
     uint32_t i = 0;
-    if (open == std::string_view::npos ||
-        std::from_chars(key.data() + open + 1, key.data() + key.size() - 1, i).ec != std::errc())
+    if (std::from_chars(key.data() + open + 1, key.data() + key.size() - 1, i).ec != std::errc())
         throw std::logic_error(fmt::format("not an array element key: {}", key));
     return i;
 }
