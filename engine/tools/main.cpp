@@ -40,6 +40,7 @@ constexpr const char* kUsage =
     "                                           boot (and migrate) a guest on the pseries machine\n"
     "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
     "      [--dest-options \"QEMU OPTIONS\"]     the destination's own options (default: the source's)\n"
+    "      [--pause-ticks T]                    the VM is paused for T time-base ticks before migrating\n"
     "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
     "                                           (engine/tools/SERVE_PROTOCOL.md)\n"
     "  builds                                   list engine builds and their changesets\n"
@@ -139,7 +140,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 int cmd_run(const std::vector<std::string>& a) {
     std::vector<std::string> qemu_args;
     std::string guest, state_json, save_stream, incoming;
-    uint64_t insns = 0, migrate_at = 0;
+    uint64_t insns = 0, migrate_at = 0, pause_ticks = 0;
     bool have_insns = false, migrate = false, precopy = false;
     std::string build = "head", dest_build, dest_options;
     bool have_dest_options = false;
@@ -162,6 +163,7 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--incoming") incoming = next("--incoming");
         else if (a[i] == "--migrate-at") { migrate_at = parse_number(next("--migrate-at"), "instruction count"); migrate = true; }
         else if (a[i] == "--precopy") precopy = true;
+        else if (a[i] == "--pause-ticks") pause_ticks = parse_number(next("--pause-ticks"), "pause");
         else if (a[i] == "--build") build = next("--build");
         else if (a[i] == "--dest-build") dest_build = next("--dest-build");
         else if (a[i] == "--dest-options") { dest_options = next("--dest-options"); have_dest_options = true; }
@@ -233,6 +235,7 @@ int cmd_run(const std::vector<std::string>& a) {
         const uint64_t q = m->quantum();
         migrate_at = (migrate_at + q - 1) / q * q;
         m->run(std::min(migrate_at, insns));
+        m->pause(pause_ticks);  // the monitor's stop, held before the migration starts
         std::vector<uint8_t> bytes;
         if (precopy) {
             ppcmig::migration::PrecopyStats st;

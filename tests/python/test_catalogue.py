@@ -196,3 +196,22 @@ def test_compat_rfc_resumes_compat_guests_into_a_program_interrupt(tmp_path: Pat
     assert srr0 == r11 and rfid_return == "1"
     assert int(srr1, 16) == int(r12, 16) | SRR1_ILLEGAL
     assert insn == POPCNTD_R16_R15
+
+
+@pytest.mark.parametrize("build,jumps", [("2.9", True), ("4.0", True), ("4.1", False), ("head", False)])
+def test_c14_paused_guest_sees_the_pause_after_migration(tmp_path: Path, build: str, jumps: bool) -> None:
+    """C14: a VM paused (monitor `stop`) for two seconds before migrating: up to 2.9 its clock ran
+    on while paused; 42043e4f1241 froze it but pre_save re-read the host clock, so the stream still
+    carried the pause and the guest saw its time jump (stall warnings); d14f33976282 sends the
+    frozen time base."""
+    src = ("--machine", "pseries-2.9", *KVM_P8, "--build", build)
+    ref_p, ref = run(tmp_path, guest("decr_tick"), *src, tag="ref")
+    assert "RESULT PASS" in ref_p.stdout
+    p, st = run(tmp_path, guest("decr_tick"), *src, "--migrate-at", str(ref["time_base"] // 3),
+                "--pause-ticks", str(2 * 512_000_000), tag="mig")
+    assert p.returncode == 0, p.stderr
+    if jumps:
+        assert "RESULT FAIL lost-tick" in p.stdout
+        assert st["time_base"] > ref["time_base"] + 2 * 512_000_000 - 100_000_000
+    else:
+        assert p.stdout == ref_p.stdout

@@ -32,6 +32,9 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.10/compat-migrated",
      "ppc: migrate compat_pvr in cpu/compat and validate the incoming PVR/compat mode, not for pseries-2.9 and older (d5fc133eed86)",
      [](Profile& p) { p.behaviour.compat_migration = CompatMigration::NotPre210; }},
+    {"2.10/tb-frozen-while-paused",
+     "spapr: the guest clock counts only while the VM runs, but pre_save re-reads the host clock, so a VM paused before migration still sends the pause (42043e4f1241) [release approx]",
+     [](Profile& p) { p.behaviour.tb_while_paused = machine::TbWhilePaused::FrozenReread; }},
     {"2.10/icps-under-cores",
      "spapr: ICPs belong to the vCPU cores, one per existing vCPU (5bc8d26de20c); pseries-2.9 streams with maxcpus > cpus no longer load",
      [](Profile& p) { p.behaviour.icps_for_all_servers = false; }},
@@ -44,6 +47,9 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.12/forge-tlbie",
      "target/ppc: the forged pre-2.8 mig_insns_flags always carry PPC_MEM_TLBIE, which POWER9 lacks (bce009645b9f) [release approx]",
      [](Profile& p) { p.behaviour.forge_tlbie = true; }},
+    {"4.1/tb-paused-not-reread",
+     "spapr: a VM already paused when migration starts sends its frozen time base (d14f33976282) [release approx]",
+     [](Profile& p) { p.behaviour.tb_while_paused = machine::TbWhilePaused::Frozen; }},
     {"4.1/hpt-mps-migrated",
      "spapr: migrate the hpt-max-page-size cap, unconditionally (0b8c89be7f7b); older destinations meet an unknown subsection",
      [](Profile& p) { p.behaviour.hpt_mps_sending = machine::HptMpsSending::Always; }},
@@ -166,6 +172,7 @@ Profile base_profile() {
     b.ram_block_naming = RamBlockNaming::Region;
     b.ail_mode_3_migrated = false;
     b.cas_update_unconditional = false;
+    b.tb_while_paused = machine::TbWhilePaused::Counts;
     return p;
 }
 

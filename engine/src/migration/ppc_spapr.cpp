@@ -81,7 +81,7 @@ void SpaprSchema::link() {
 }
 
 uint64_t SpaprAccess::get(std::string_view key, uint32_t i) const {
-    if (key == "guest_timebase") return m_.now();
+    if (key == "guest_timebase") return m_.saved_timebase();
     if (key == "time_of_the_day_ns") return 0;  // "not used anymore"; 0 keeps streams deterministic
     if (key == "bitmap") {
         uint64_t word = 0;

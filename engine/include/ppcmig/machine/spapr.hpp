@@ -37,6 +37,13 @@ enum class CpuSanity : uint8_t {
     Scratch,  ///< 16a2497bd44c + 146c11f16f12: read into scratch, forged on save for pre-2.8 machines
 };
 
+/// What the time base does while the VM is paused (the monitor's `stop`) before a migration (C14).
+enum class TbWhilePaused : uint8_t {
+    Counts,          ///< <= 2.9: the guest clock runs on while paused; the stream carries it
+    FrozenReread,    ///< 42043e4f1241: frozen while paused, but pre_save re-reads the host clock
+    Frozen,          ///< d14f33976282: a VM paused before migration sends its frozen time base
+};
+
 /// Whether compat_pvr travels (cpu/compat) and the incoming PVR/compat mode is validated (C4).
 enum class CompatMigration : uint8_t {
     None,       ///< <= 2.9: not sent; the destination keeps its own reset compat state, ignores the PVR
@@ -84,6 +91,7 @@ struct Behaviour {
     /// "pseries: Make cpu_update during CAS unconditional" (compat rework): CAS re-applies the
     /// negotiated mode to every vCPU even when it did not change.
     bool cas_update_unconditional = true;
+    TbWhilePaused tb_while_paused = TbWhilePaused::Frozen;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
@@ -174,6 +182,13 @@ public:
     [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
     [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
     [[nodiscard]] uint64_t now() const { return now_; }
+    /// The VM stays paused (host time passes, the guest does not run) for `ticks` before what
+    /// follows, typically a migration; accumulates.
+    void pause(uint64_t ticks) { paused_ticks_ += ticks; }
+    /// The time base a stream saved now carries, under this build's pause semantics.
+    [[nodiscard]] uint64_t saved_timebase() const {
+        return beh_.tb_while_paused == TbWhilePaused::Frozen ? now_ : now_ + paused_ticks_;
+    }
     [[nodiscard]] const CapValues& effective_caps() const { return caps_; }
     [[nodiscard]] IcMode active_ic() const { return active_ic_; }
     [[nodiscard]] const Xive& xive() const { return xive_; }
@@ -238,6 +253,7 @@ private:
     std::string console_;
     std::vector<std::string> warnings_, errors_;
     uint64_t now_ = 0;                 ///< virtual time (TB ticks) at the start of the round
+    uint64_t paused_ticks_ = 0;        ///< host time spent paused by the user (not guest time)
     uint64_t quantum_ = 1000;          ///< ticks per round-robin slice
     uint64_t entry_ = 0;
     std::optional<memory::ElfImage> image_;  ///< restored on every reset, as QEMU restores -kernel
