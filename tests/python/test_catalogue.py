@@ -215,3 +215,22 @@ def test_c14_paused_guest_sees_the_pause_after_migration(tmp_path: Path, build: 
         assert st["time_base"] > ref["time_base"] + 2 * 512_000_000 - 100_000_000
     else:
         assert p.stdout == ref_p.stdout
+
+
+@pytest.mark.parametrize("src,mode,error", [("4.1", "xics", "cap-xive higher level (1) in incoming stream than on destination (0)"),
+                                            ("4.1", "xive", "cap-xics higher level (1) in incoming stream than on destination (0)"),
+                                            ("4.1", "dual", None), ("4.2-capxics", "xics", None),
+                                            ("4.2", "xics", None)])
+def test_c10_cap_xics_xive_proposal(tmp_path: Path, src: str, mode: str, error: str | None) -> None:
+    """C10 (seed 001): the cap-xics/cap-xive proposal for 4.2 turned the controllers into caps; a
+    pseries-4.1 source with ic-mode=xics or xive never sends them, so the destination assumes its
+    defaults (both on) and refuses the one its own ic-mode turned off."""
+    elf = patched(guest("smp_ipi"), tmp_path / "ipi.elf", intc=0x40) if mode == "xive" else guest("smp_ipi")
+    dst = "4.2" if src == "4.2" else "4.2-capxics"
+    opts = ("--machine", f"pseries-4.1,ic-mode={mode}", "--cpu", "POWER9", "--smp", "2", "--build", src)
+    _, p = migrate(tmp_path, elf, opts, dst)
+    if error is None:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert error in p.stderr
+        assert_load_failure(p, "spapr")
