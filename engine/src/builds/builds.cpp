@@ -47,6 +47,9 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.12/forge-tlbie",
      "target/ppc: the forged pre-2.8 mig_insns_flags always carry PPC_MEM_TLBIE, which POWER9 lacks (bce009645b9f) [release approx]",
      [](Profile& p) { p.behaviour.forge_tlbie = true; }},
+    {"3.0/spapr-cpu-state",
+     "spapr: per-vCPU spapr_cpu section for the VPA state, not for pseries-2.12 and older (pre-3.0-migration)",
+     [](Profile& p) { p.behaviour.spapr_cpu_state = true; }},
     {"4.1/tb-paused-not-reread",
      "spapr: a VM already paused when migration starts sends its frozen time base (d14f33976282) [release approx]",
      [](Profile& p) { p.behaviour.tb_while_paused = machine::TbWhilePaused::Frozen; }},
@@ -118,9 +121,9 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"2.10", "2.10/dummy-icps", "pseries-2.10"},
     {"2.11", "2.11/power9-compat", "pseries-2.11"},
     {"2.12", "2.12/forge-tlbie", "pseries-2.12"},
-    {"3.0", "2.12/forge-tlbie", "pseries-3.0"},
-    {"3.1", "2.12/forge-tlbie", "pseries-3.1"},
-    {"4.0", "2.12/forge-tlbie", "pseries-4.0"},
+    {"3.0", "3.0/spapr-cpu-state", "pseries-3.0"},
+    {"3.1", "3.0/spapr-cpu-state", "pseries-3.1"},
+    {"4.0", "3.0/spapr-cpu-state", "pseries-4.0"},
     // 4.1 development as it was before 3725ef1a944b (C8).
     {"4.1-hpt-mps-unconditional", "4.1/hpt-mps-migrated", "pseries-4.1"},
     {"4.1", "4.1/hpt-mps-pre-4.1", "pseries-4.1"},
@@ -173,6 +176,7 @@ Profile base_profile() {
     b.ail_mode_3_migrated = false;
     b.cas_update_unconditional = false;
     b.tb_while_paused = machine::TbWhilePaused::Counts;
+    b.spapr_cpu_state = false;
     return p;
 }
 

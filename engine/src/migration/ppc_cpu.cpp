@@ -92,12 +92,14 @@ CpuSchema::CpuSchema(const machine::Behaviour& b) {
     cpu.pre_load = Hook::CpuPreLoad;
     common = Vmsd{"cpu_common", 1, 1, {f("halted", FT::U32), f("interrupt_request", FT::U32)}, {}};
     icp = Vmsd{"icp/server", 1, 1, {f("xirr", FT::U32), f("pending_priority", FT::U8), f("mfrr", FT::U8)}, {}};
+    spapr_cpu = Vmsd{"spapr_cpu", 1, 1, {}, {}};
     link();
 }
 
 CpuSchema::CpuSchema(const CpuSchema& o)
     : cpu(o.cpu), fpu(o.fpu), altivec(o.altivec), vsx(o.vsx), slb(o.slb), compat(o.compat),
-      rtas_stopped(o.rtas_stopped), common(o.common), icp(o.icp), compat_pred_(o.compat_pred_) {
+      rtas_stopped(o.rtas_stopped), common(o.common), icp(o.icp), spapr_cpu(o.spapr_cpu),
+      compat_pred_(o.compat_pred_) {
     link();
 }
 

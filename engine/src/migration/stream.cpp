@@ -78,6 +78,10 @@ struct Registry {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});
             entries.push_back({"cpu", v->index, &cpu_schema.cpu, cpus.back().get()});
+            // The VPA state of the vCPU (no VPA is modelled: the section is empty, its vpa
+            // subsection never needed).
+            if (m.behaviour().spapr_cpu_state && !m.config().version->pre_3_0_migration)
+                entries.push_back({"spapr_cpu", v->index, &cpu_schema.spapr_cpu, cpus.back().get()});
         }
         // XICS presenters exist with XICS (every ic-mode but xive).
         const uint32_t icp_end = m.has_xics() ? m.config().max_cpus : 0;

@@ -92,6 +92,8 @@ struct Behaviour {
     /// negotiated mode to every vCPU even when it did not change.
     bool cas_update_unconditional = true;
     TbWhilePaused tb_while_paused = TbWhilePaused::Frozen;
+    /// 3.0: a per-vCPU `spapr_cpu` section (VPA state), not for pre-3.0-migration machines.
+    bool spapr_cpu_state = true;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

@@ -17,6 +17,7 @@ struct CpuSchema {
     Vmsd cpu, fpu, altivec, vsx, slb, compat, rtas_stopped;
     Vmsd common;  ///< the generic "cpu_common" section QEMU sends before each "cpu"
     Vmsd icp;     ///< "icp/server": the vCPU's XICS presenter
+    Vmsd spapr_cpu;  ///< "spapr_cpu": the vCPU's PAPR state (VPA), 3.0+
     /// The layout of the release `b` describes (default: the newest).
     explicit CpuSchema(const machine::Behaviour& b = {});
     CpuSchema(const CpuSchema& o);
