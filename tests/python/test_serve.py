@@ -456,7 +456,7 @@ def test_bad_requests_get_precise_errors_and_the_server_keeps_serving(servers, l
 
 def test_configure_error_carries_qemus_message_and_hint(servers) -> None:
     s = servers("s")
-    e = s.call("configure", build="2.9", args=["-machine", "pseries-2.9", "-cpu", "POWER8", "-accel", "tcg"],
+    e = s.call("configure", build="2.12", args=["-machine", "pseries-2.9", "-cpu", "POWER8", "-accel", "tcg"],
                guest=str(guest("decr_tick")))["error"]
     assert e["kind"] == "config" and e["stage"] == "start"
     assert e["message"] == "-machine pseries-2.9: No Transactional Memory support in TCG"

@@ -44,6 +44,9 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.11/power9-compat",
      "ppc: power9 (ISA 3.00) compat mode [release approx]",
      [](Profile& p) { p.behaviour.compat.newest_pvr = lpvr::V3_00; }},
+    {"2.12/spapr-caps",
+     "spapr: machine capabilities (cap-htm, cap-vsx, cap-dfp, cap-cfpc …): per-machine defaults checked at start, migrated as spapr/cap/* subsections, compared after load (David Gibson's caps series)",
+     [](Profile& p) { p.behaviour.spapr_caps = true; }},
     {"2.12/forge-tlbie",
      "target/ppc: the forged pre-2.8 mig_insns_flags always carry PPC_MEM_TLBIE, which POWER9 lacks (bce009645b9f) [release approx]",
      [](Profile& p) { p.behaviour.forge_tlbie = true; }},
@@ -150,6 +153,7 @@ machine::ReleaseLimits Profile::limits() const {
     l.newest = newest_machine;
     l.newest_family = behaviour.newest_family;
     l.compat = behaviour.compat;
+    l.caps = behaviour.spapr_caps;
     return l;
 }
 
@@ -177,6 +181,7 @@ Profile base_profile() {
     b.cas_update_unconditional = false;
     b.tb_while_paused = machine::TbWhilePaused::Counts;
     b.spapr_cpu_state = false;
+    b.spapr_caps = false;
     return p;
 }
 

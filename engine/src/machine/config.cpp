@@ -224,7 +224,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         const std::string val = eq == std::string::npos ? "on" : p.substr(eq + 1);
         if (key == "max-cpu-compat") {
             c.max_compat_pvr = parse_compat_name(machine_opt, val, limits.compat);
-        } else if (key.rfind("cap-", 0) == 0) {
+        } else if (key.rfind("cap-", 0) == 0 && limits.caps) {
             const CapInfo* cap = find_cap(std::string_view(key).substr(4));
             if (cap == nullptr)
                 throw ConfigError(machine_opt, fmt::format("Property '{}.{}' not found", machine_type_name(*c.version), key));

@@ -105,7 +105,8 @@ SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
       xive_(cfg_.smp, cfg_.smp),
       ics_(cfg_.version->nr_xirqs) {
     warnings_ = cfg_.warnings;
-    cfg_.apply_caps(warnings_);  // throws ConfigError: the machine refuses to start
+    // Throws ConfigError: the machine refuses to start. Before 2.12 there was nothing to apply.
+    if (beh_.spapr_caps) cfg_.apply_caps(warnings_);
     caps_ = cfg_.effective_caps();
     for (unsigned i = 0; i < cfg_.smp; ++i) {
         auto v = std::make_unique<Vcpu>(*this, i);

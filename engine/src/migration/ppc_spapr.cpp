@@ -36,7 +36,8 @@ uint8_t ic_cap_default(const machine::MachineConfig& c, std::string_view cap) {
 
 }  // namespace
 
-SpaprSchema::SpaprSchema(const machine::Behaviour& b) : hpt_mps_(b.hpt_mps_sending), ail_mode_3_(b.ail_mode_3_migrated) {
+SpaprSchema::SpaprSchema(const machine::Behaviour& b)
+    : hpt_mps_(b.hpt_mps_sending), ail_mode_3_(b.ail_mode_3_migrated), caps_(b.spapr_caps) {
     if (b.ic_caps)
         for (const auto& name : kIcCaps)
             ic_caps.push_back(Vmsd{fmt::format("spapr/cap/{}", name), 1, 1, {scalar("cap", FT::U8, 1, fmt::format("ic_cap:{}", name))}, {}});
@@ -56,7 +57,7 @@ SpaprSchema::SpaprSchema(const machine::Behaviour& b) : hpt_mps_(b.hpt_mps_sendi
 SpaprSchema::SpaprSchema(const SpaprSchema& o)
     : spapr(o.spapr), timebase(o.timebase), ov5_cas(o.ov5_cas), ovec(o.ovec), caps(o.caps), ic_caps(o.ic_caps),
       hpt_mps_(o.hpt_mps_),
-      ail_mode_3_(o.ail_mode_3_) {
+      ail_mode_3_(o.ail_mode_3_), caps_(o.caps_) {
     link();
 }
 
@@ -66,7 +67,7 @@ void SpaprSchema::link() {
     spapr.subsections.clear();
     spapr.subsections.push_back(Subsection{&ov5_cas, Pred::NotPre28Ov5, ""});
     // Cap subsections in QEMU's order; hpt-max-page-size has its own, build-dependent rule (C8).
-    for (size_t i = 0; i < caps.size(); ++i) {
+    for (size_t i = 0; i < caps.size() && caps_; ++i) {
         const auto& ci = machine::cap_table()[i];
         Pred needed = Pred::CapSetOnCmdlineAndDiffers;
         if (ci.id == machine::CapId::HptMaxPageSize) {
@@ -157,6 +158,7 @@ std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
     const machine::CapValues& dst = m_.effective_caps();
     std::optional<std::string> error;
     for (const auto& ci : machine::cap_table()) {
+        if (!m_.behaviour().spapr_caps) break;  // before 2.12 there is nothing to compare
         const size_t i = static_cast<size_t>(ci.id);
         // Caps the release never migrated are not checked either.
         if (ci.id == machine::CapId::AilMode3 && !m_.behaviour().ail_mode_3_migrated) continue;

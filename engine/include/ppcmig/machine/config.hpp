@@ -36,6 +36,7 @@ struct ReleaseLimits {
     const MachineVersion* newest = nullptr;           ///< newest machine version (null: every one)
     cpu::Family newest_family = cpu::Family::Power10; ///< newest CPU family with models
     CompatRules compat{};
+    bool caps = true;                                 ///< the spapr capabilities exist (2.12+)
 };
 
 struct MachineConfig {

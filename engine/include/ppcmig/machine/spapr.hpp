@@ -94,6 +94,9 @@ struct Behaviour {
     TbWhilePaused tb_while_paused = TbWhilePaused::Frozen;
     /// 3.0: a per-vCPU `spapr_cpu` section (VPA state), not for pre-3.0-migration machines.
     bool spapr_cpu_state = true;
+    /// 2.12: spapr capabilities — checked when the machine starts, migrated as subsections,
+    /// compared after load. Before, nothing of the kind existed (no cap-* properties).
+    bool spapr_caps = true;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

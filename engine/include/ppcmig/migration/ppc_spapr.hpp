@@ -27,6 +27,7 @@ private:
     void link();
     machine::HptMpsSending hpt_mps_;
     bool ail_mode_3_;
+    bool caps_;
 };
 
 /// Binds the spapr schema to a machine. Warnings from the caps check collect in warnings().
