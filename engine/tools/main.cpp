@@ -22,6 +22,7 @@
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/migration/stream.hpp"
 #include "ppcmig/usermode/process.hpp"
+#include "vmstate_cmds.hpp"
 
 namespace {
 
@@ -38,6 +39,10 @@ constexpr const char* kUsage =
     "                                           boot (and migrate) a guest on the pseries machine\n"
     "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
     "  builds                                   list engine builds and their changesets\n"
+    "  vmstate-dump [--build B] --machine M [--cpu C] [--smp S] [-m SIZE] [--accel A] [--output PATH]\n"
+    "                                           describe what the machine registers for migration (JSON)\n"
+    "  vmstate-diff [--json] SOURCE.json DESTINATION.json\n"
+    "                                           static compatibility check of two dumps (exit 1: errors)\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -307,6 +312,8 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(args);
         if (cmd == "builds") return cmd_builds();
         if (cmd == "models") return cmd_models();
+        if (cmd == "vmstate-dump") return ppcmig::tools::cmd_vmstate_dump(args);
+        if (cmd == "vmstate-diff") return ppcmig::tools::cmd_vmstate_diff(args);
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             fmt::print("{}", kUsage);
             return 0;
