@@ -140,6 +140,7 @@ def test_static_verdict_matches_a_real_migration(tmp_path: Path, src: str, dst: 
     elf = GUESTS_DIR / "smp_ipi.elf"
     if not elf.exists():
         pytest.fail(f"{elf} was not built (the guests target is part of the build)")
+    opts = (*opts, "-m", "256M")
     rc, _ = findings(dump(tmp_path, src, *opts, name="a.json"), dump(tmp_path, dst, *opts, name="b.json"))
     run = engine("run", "--guest", str(elf), "--insns", "400000", "--migrate-at", "100000", "--build", src,
                  "--dest-build", dst, *opts)

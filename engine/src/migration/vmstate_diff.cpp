@@ -433,7 +433,9 @@ private:
                 continue;
             }
             const DumpSubsection& sb = *it;
-            if (rule_text(sa) != rule_text(sb) || sa.needed_now != sb.needed_now) {
+            // The same rule evaluating differently only reflects the two configurations (the
+            // caps check and the content comparison report what matters of that).
+            if (rule_text(sa) != rule_text(sb)) {
                 const Severity s = sa.needed_now != sb.needed_now ? Severity::Warning : Severity::Info;
                 std::string msg = fmt::format("needed() differs: {} ({}) on the source, {} ({}) on the destination", rule_text(sa),
                                               sa.needed_now ? "true" : "false", rule_text(sb), sb.needed_now ? "true" : "false");
