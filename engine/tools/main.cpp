@@ -24,6 +24,7 @@
 #include "ppcmig/migration/stream.hpp"
 #include "ppcmig/usermode/process.hpp"
 #include "serve.hpp"
+#include "vmstate_cmds.hpp"
 
 namespace {
 
@@ -44,6 +45,10 @@ constexpr const char* kUsage =
     "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
     "                                           (engine/tools/SERVE_PROTOCOL.md)\n"
     "  builds                                   list engine builds and their changesets\n"
+    "  vmstate-dump [--build B] --machine M [--cpu C] [--smp S] [-m SIZE] [--accel A] [--output PATH]\n"
+    "                                           describe what the machine registers for migration (JSON)\n"
+    "  vmstate-diff [--json] SOURCE.json DESTINATION.json\n"
+    "                                           static compatibility check of two dumps (exit 1: errors)\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -330,6 +335,8 @@ int main(int argc, char** argv) {
         if (cmd == "builds") return cmd_builds();
         if (cmd == "serve") return ppcmig::tools::cmd_serve(args);
         if (cmd == "models") return cmd_models();
+        if (cmd == "vmstate-dump") return ppcmig::tools::cmd_vmstate_dump(args);
+        if (cmd == "vmstate-diff") return ppcmig::tools::cmd_vmstate_diff(args);
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             fmt::print("{}", kUsage);
             return 0;

@@ -215,6 +215,12 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
     }
 }
 
+bool CpuAccess::guest_dependent(Pred p, std::string_view arg) const {
+    // pre-2.10-migration machines never send cpu/compat, whatever the guest negotiates.
+    if (p == Pred::CompatPvrNonZero && m_.config().version->pre_2_10_migration) return false;
+    return StateAccess::guest_dependent(p, arg);
+}
+
 namespace {
 // QEMU 8.2+ (TCG): the live decrementer travels in spr[SPR_DECR] and is re-armed on load. Under
 // kvm-hv the kernel owns the DEC and QEMU syncs it with the other one_reg SPRs around

@@ -465,3 +465,49 @@ void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std
 }
 
 }  // namespace ppcmig::migration
+
+namespace ppcmig::migration {
+
+nlohmann::json describe_machine(machine::SpaprMachine& m) {
+    const auto& cfg = m.config();
+    Registry reg(m);
+    nlohmann::json sections = nlohmann::json::array();
+    for (const auto& e : reg.entries) {
+        nlohmann::json d = describe(*e.vmsd, *e.access);
+        d["idstr"] = e.idstr;
+        d["instance"] = e.instance;
+        d["sent"] = e.sent;
+        sections.push_back(std::move(d));
+    }
+    // The caps and the subsections that carry them (the schema's caps are in cap-table order).
+    nlohmann::json caps = nlohmann::json::array();
+    const machine::CapValues def = cfg.default_caps();
+    const machine::CapValues& eff = m.effective_caps();
+    for (const auto& ci : machine::cap_table()) {
+        if (!m.behaviour().spapr_caps) break;  // before 2.12: no caps at all
+        const size_t i = static_cast<size_t>(ci.id);
+        nlohmann::json c{{"name", std::string(ci.name)},
+                         {"subsection", reg.spapr_schema.caps.at(i).name},
+                         {"default", def[i]},
+                         {"default_text", machine::cap_value_text(ci.id, def[i])},
+                         {"effective", eff[i]},
+                         {"effective_text", machine::cap_value_text(ci.id, eff[i])},
+                         {"cmdline", nullptr}};
+        if (cfg.cap_cmdline[i]) c["cmdline"] = *cfg.cap_cmdline[i];
+        caps.push_back(std::move(c));
+    }
+    return nlohmann::json{
+        {"format", std::string(kVmstateDumpFormat)},
+        {"format_version", kVmstateDumpFormatVersion},
+        {"machine", {{"options", cfg.to_args()}}},
+        {"configuration", {{"machine_type", cfg.version->name}}},
+        {"ram",
+         {{"idstr", "ram"},
+          {"instance", 0},
+          {"version_id", 4},
+          {"blocks", nlohmann::json::array({{{"name", ram_block_name(m)}, {"used_length", m.memory().size()}}})}}},
+        {"sections", std::move(sections)},
+        {"caps", std::move(caps)}};
+}
+
+}  // namespace ppcmig::migration

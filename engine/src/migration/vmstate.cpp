@@ -330,21 +330,51 @@ void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id) {
     }
 }
 
-nlohmann::json describe(const Vmsd& v) {
+namespace {
+
+// The width mask the EQUAL comparison applies (load_vmsd compares masked values).
+uint64_t width_mask(const Field& f) {
+    const unsigned bits = f.element_size() * 8;
+    return bits >= 64 || bits == 0 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+}
+
+nlohmann::json describe_impl(const Vmsd& v, StateAccess* s) {
     nlohmann::json fields = nlohmann::json::array();
     for (const Field& f : v.fields) {
         nlohmann::json fd{{"field", f.name}, {"type", std::string(type_name(f))}, {"version_id", f.version_id},
-                          {"field_exists", f.exists != Pred::Always}, {"size", f.element_size()}};
-        if (f.exists != Pred::Always) fd["exists_predicate"] = std::string(to_string(f.exists));
+                          {"field_exists", f.exists != Pred::Always}, {"size", f.element_size()},
+                          {"count", f.count}, {"check", std::string(to_string(f.check))}};
+        if (f.exists != Pred::Always) {
+            fd["exists_predicate"] = std::string(to_string(f.exists));
+            fd["exists_guest_dependent"] = s ? s->guest_dependent(f.exists, {}) : depends_on_guest_state(f.exists);
+            if (s) fd["exists_now"] = s->predicate(f.exists, {});
+        }
         if (f.count > 1) fd["num"] = f.count;
-        if (f.type == FieldType::Struct && f.vmsd) fd["Description"] = describe(*f.vmsd);
+        if (s && f.check != FieldCheck::None) {
+            nlohmann::json values = nlohmann::json::array();
+            for (uint32_t i = 0; i < f.count; ++i) {
+                const uint64_t local = s->get(f.key(), i) & width_mask(f);
+                // POSITIVE_LE compares as int32; keep the sign so the diff can too.
+                if (f.check == FieldCheck::PositiveLe) values.push_back(static_cast<int64_t>(static_cast<int32_t>(local)));
+                else values.push_back(local);
+            }
+            fd["values"] = std::move(values);
+        }
+        if (f.type == FieldType::Struct && f.vmsd) {
+            // A struct array is described through its first element's adapter: the schema is
+            // the same for every element, and checked values inside struct arrays do not occur.
+            StateAccess* n = s ? &s->nested(f.count > 1 ? fmt::format("{}[0]", f.key()) : f.key()) : nullptr;
+            fd["Description"] = describe_impl(*f.vmsd, n);
+        }
         fields.push_back(std::move(fd));
     }
     nlohmann::json subs = nlohmann::json::array();
-    for (const Subsection& s : v.subsections) {
-        nlohmann::json sd = describe(*s.vmsd);
-        sd["needed"] = std::string(to_string(s.needed));
-        if (!s.arg.empty()) sd["needed_arg"] = s.arg;
+    for (const Subsection& sub : v.subsections) {
+        nlohmann::json sd = describe_impl(*sub.vmsd, s);
+        sd["needed"] = std::string(to_string(sub.needed));
+        if (!sub.arg.empty()) sd["needed_arg"] = sub.arg;
+        sd["needed_guest_dependent"] = s ? s->guest_dependent(sub.needed, sub.arg) : depends_on_guest_state(sub.needed);
+        if (s) sd["needed_now"] = s->predicate(sub.needed, sub.arg);
         subs.push_back(std::move(sd));
     }
     return nlohmann::json{{"name", v.name},
@@ -352,6 +382,50 @@ nlohmann::json describe(const Vmsd& v) {
                           {"minimum_version_id", v.minimum_version_id},
                           {"Fields", fields},
                           {"Subsections", subs}};
+}
+
+}  // namespace
+
+nlohmann::json describe(const Vmsd& v) { return describe_impl(v, nullptr); }
+
+nlohmann::json describe(const Vmsd& v, StateAccess& s) { return describe_impl(v, &s); }
+
+bool StateAccess::guest_dependent(Pred p, std::string_view) const { return depends_on_guest_state(p); }
+
+bool depends_on_guest_state(Pred p) {
+    // No default: a new predicate must be classified here (-Wswitch).
+    switch (p) {
+        case Pred::CompatPvrNonZero:  // CAS may negotiate a compat mode
+        case Pred::CompatPvrSet:
+        case Pred::TmActive:          // MSR[TS]
+        case Pred::RtasStopped:       // RTAS start-cpu / stop-self
+            return true;
+        case Pred::Always:
+        case Pred::Never:
+        case Pred::HasFloat:
+        case Pred::HasAltivec:
+        case Pred::HasVsx:
+        case Pred::MmuIs32Bit:
+        case Pred::Mmu64:
+        case Pred::Pre28Migration:
+        case Pred::Pre210Migration:
+        case Pred::Pre30Migration:
+        case Pred::NotPre210Migration:
+        case Pred::CapSetOnCmdlineAndDiffers:
+        case Pred::NotPre41Migration:
+        case Pred::NotPre28Ov5:
+            return false;
+    }
+    return true;
+}
+
+std::string_view to_string(FieldCheck c) {
+    switch (c) {
+        case FieldCheck::None: return "none";
+        case FieldCheck::Equal: return "equal";
+        case FieldCheck::PositiveLe: return "positive_le";
+    }
+    return "?";
 }
 
 }  // namespace ppcmig::migration

@@ -51,6 +51,7 @@ public:
     uint64_t get(std::string_view key, uint32_t index) const override;
     void set(std::string_view key, uint32_t index, uint64_t value) override;
     bool predicate(Pred p, std::string_view arg) const override;
+    bool guest_dependent(Pred p, std::string_view arg) const override;
     void run_pre_save(Hook h) override;
     void run_pre_load(Hook h) override;
     std::optional<std::string> run_post_load(Hook h, int version_id) override;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ppcmig/machine/spapr.hpp"
@@ -47,5 +48,18 @@ void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std
 
 /// The RAM block name the machine registers (QEMU's idstr of the main RAM block).
 std::string ram_block_name(const machine::SpaprMachine& m);
+
+/// Identifies a vmstate dump (describe_machine's output) and the version of its layout.
+inline constexpr std::string_view kVmstateDumpFormat = "ppcmig-vmstate-dump";
+inline constexpr int kVmstateDumpFormatVersion = 1;
+
+/// The static description of everything the machine registers for migration, as JSON: the
+/// configuration section (machine type), the `ram` section (version 4, its blocks), every
+/// registered section in registration order (idstr, instance, whether it is ever sent, the
+/// vmsd as describe(vmsd, state) gives it: checked fields carry the value this machine would
+/// compare incoming ones with, subsections whether needed() holds now), and the spapr caps
+/// (default, effective, command line). Reads the machine's current state; runs no hook.
+/// Deterministic: the same machine configuration gives the same text.
+nlohmann::json describe_machine(machine::SpaprMachine& m);
 
 }  // namespace ppcmig::migration

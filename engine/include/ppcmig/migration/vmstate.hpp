@@ -31,6 +31,8 @@ enum class FieldCheck : uint8_t {
     Equal,       ///< _EQUAL: the incoming value must equal the destination's current value
     PositiveLe,  ///< INT32_POSITIVE_LE: 0 <= incoming <= current
 };
+/// "none", "equal", "positive_le" (the dump's spelling).
+std::string_view to_string(FieldCheck c);
 
 /// Predicates schemas may use for needed() and field_exists(); evaluated by the adapter.
 /// User changesets pick among these by name.
@@ -56,6 +58,9 @@ enum class Pred : uint8_t {
 };
 std::string_view to_string(Pred p);
 std::optional<Pred> pred_from_string(std::string_view s);
+/// True when a predicate's value depends on guest state (CAS, RTAS, MSR) and not only on the
+/// machine configuration: the static diff treats what it guards as "may be sent".
+bool depends_on_guest_state(Pred p);
 
 /// Hooks a schema may name; the adapter implements them.
 enum class Hook : uint8_t { None, CpuPreSave, CpuPreLoad, CpuPostLoad, SpaprPreSave, SpaprPostLoad, CapPreSave, CapPreLoad };
@@ -120,6 +125,9 @@ public:
     /// The adapter for a nested struct field.
     virtual StateAccess& nested(std::string_view key);
     virtual bool predicate(Pred p, std::string_view arg) const;
+    /// Whether guest state can change the predicate's value on this object (default: what
+    /// depends_on_guest_state says of the predicate in general).
+    virtual bool guest_dependent(Pred p, std::string_view arg) const;
     /// Hooks; post_load may fail with a message (QEMU prints it, then the load fails).
     virtual void run_pre_save(Hook h);
     virtual void run_pre_load(Hook h);
@@ -133,7 +141,16 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
 /// Loads a vmsd payload written at `version_id`. Throws LoadError with QEMU's messages.
 void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id);
 
-/// The schema as JSON (for vmstate-dump and the static diff).
+/// The schema as JSON (for vmstate-dump and the static diff), in the shape of QEMU's
+/// -dump-vmstate descriptions (name, version_id, minimum_version_id, Fields, Subsections) plus
+/// per field its `check` and `count`, per subsection its `needed` predicate and whether that
+/// depends on guest state.
 nlohmann::json describe(const Vmsd& v);
+
+/// describe(v) bound to live state: per field_exists field `exists_now`, per checked field
+/// (EQUAL, POSITIVE_LE) the destination's current value(s) the incoming ones are compared with
+/// (`values`, one per element, masked to the field width), per subsection `needed_now`.
+/// Only reads state: no pre_save/pre_load hook runs.
+nlohmann::json describe(const Vmsd& v, StateAccess& s);
 
 }  // namespace ppcmig::migration
