@@ -203,6 +203,10 @@ void SpaprMachine::inherit_counters(const SpaprMachine& source) {
 }
 
 void SpaprMachine::post_migration() {
+    // The active interrupt controller is not in the stream: like QEMU's post-load
+    // (spapr_irq_update_active_intc), ic-mode=dual follows the option vector 5 the guest
+    // negotiated at CAS (byte 23, XIVE exploitation), which travels in ov5_cas.
+    if (cfg_.ic_mode() == IcMode::Dual) active_ic_ = (ov5_cas_[22] & 0x40) ? IcMode::Xive : IcMode::Xics;
     for (auto& v : vcpus_) {
         v->round_start_icount = v->cpu->icount();
         icp_update(*v);
