@@ -22,16 +22,17 @@ Field scalar(std::string name, FieldType t, uint32_t count = 1, std::string bind
 
 constexpr uint32_t kOvecWords = 2048 / 64;  // OV_MAXBYTES (256) bits as be64 words
 
-// The proposal's caps as the machine's ic-mode implies them: an interrupt controller is on when
-// the mode instantiates it; by default both, XIVE only where the CPU has it (POWER9 and later).
-uint8_t ic_cap_effective(const machine::MachineConfig& c, std::string_view cap) {
-    const machine::IcMode mode = c.ic_mode();
+// The proposal's caps as an ic-mode implies them: an interrupt controller is on when the mode
+// instantiates it. The defaults are the machine class's backend (both on for dual, pseries-4.1+).
+uint8_t ic_cap_of(machine::IcMode mode, std::string_view cap) {
     if (cap == "xics") return mode != machine::IcMode::Xive ? 1 : 0;
     return (mode == machine::IcMode::Xive || mode == machine::IcMode::Dual) ? 1 : 0;
 }
+uint8_t ic_cap_effective(const machine::MachineConfig& c, std::string_view cap) { return ic_cap_of(c.ic_mode(), cap); }
 uint8_t ic_cap_default(const machine::MachineConfig& c, std::string_view cap) {
-    if (cap == "xics") return 1;
-    return c.cpu.family >= cpu::Family::Power9 ? 1 : 0;
+    machine::MachineConfig plain = c;
+    plain.ic_mode_cmdline.reset();
+    return ic_cap_of(plain.ic_mode(), cap);
 }
 
 }  // namespace

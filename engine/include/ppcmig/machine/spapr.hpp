@@ -221,7 +221,8 @@ public:
     void set_time(uint64_t tb);
     [[nodiscard]] std::array<uint8_t, 32>& ov5_cas() { return ov5_cas_; }
     void set_active_ic(IcMode m) { active_ic_ = m; }
-    /// After a load: re-derive interrupt lines (XICS presenters, decrementers) from the state.
+    /// After a load: re-derive interrupt lines (XICS presenters, decrementers) and the active
+    /// interrupt controller (ic-mode=dual: from the negotiated option vector 5) from the state.
     void post_migration();
     /// Per-vCPU counters that do not travel in a stream (instructions executed, interrupts taken).
     struct VcpuCounters {
