@@ -16,6 +16,7 @@
 #include "ppcmig/cpu/cpu.hpp"
 #include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/config.hpp"
+#include "ppcmig/machine/schema_edit.hpp"
 #include "ppcmig/machine/xive.hpp"
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/memory/guest_memory.hpp"
@@ -94,6 +95,9 @@ struct Behaviour {
     TbWhilePaused tb_while_paused = TbWhilePaused::Frozen;
     /// 3.0: a per-vCPU `spapr_cpu` section (VPA state), not for pre-3.0-migration machines.
     bool spapr_cpu_state = true;
+    /// User changesets: edits of the vmstate schemas, applied in order after the migration layer
+    /// builds a machine's sections (empty for the shipped builds).
+    std::vector<SchemaEdit> schema_edits;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).
