@@ -349,15 +349,24 @@ int cmd_builds_changeset(const std::string& file, const std::string& build, bool
             fmt::print("    section {}: {}: {}\n", name, what, list(sec[k]));
         }
     }
-    for (const auto& m : effects["machines"]) {
+    // Consecutive versions with the same change print as one range.
+    const auto& machines = effects["machines"];
+    for (size_t i = 0; i < machines.size();) {
         any = true;
+        const auto& m = machines[i];
         if (m["status"] == "added") {
             fmt::print("    machine {}: added\n", m["name"].get<std::string>());
+            ++i;
             continue;
         }
+        size_t j = i + 1;
+        while (j < machines.size() && machines[j]["status"] == "changed" && machines[j]["caps"] == m["caps"]) ++j;
+        const std::string range = j - i == 1 ? m["name"].get<std::string>()
+                                             : fmt::format("{} … {}", m["name"].get<std::string>(), machines[j - 1]["name"].get<std::string>());
         for (const auto& c : m["caps"])
-            fmt::print("    machine {}: cap-{} {} -> {}\n", m["name"].get<std::string>(), c["cap"].get<std::string>(),
-                       c["before"].get<std::string>(), c["after"].get<std::string>());
+            fmt::print("    machine {}: cap-{} {} -> {}\n", range, c["cap"].get<std::string>(), c["before"].get<std::string>(),
+                       c["after"].get<std::string>());
+        i = j;
     }
     if (!effects["pseries"].is_null()) {
         any = true;

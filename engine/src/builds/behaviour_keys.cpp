@@ -72,6 +72,8 @@ const std::vector<BehaviourKey>& table() {
                      [](Behaviour& b, std::string_view v) { b.compat.logical_pvr_bound = v == "true"; }},
         PPCMIG_ENUM_KEY(ram_block_naming, machine::RamBlockNaming, kRamNaming),
         PPCMIG_BOOL_KEY(ail_mode_3_migrated),
+        PPCMIG_BOOL_KEY(ic_caps),
+        PPCMIG_BOOL_KEY(cas_update_unconditional),
     };
     return keys;
 }

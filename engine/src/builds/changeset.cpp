@@ -31,11 +31,14 @@ const AppliedChangeset* owner(const Profile& p, size_t index, size_t AppliedChan
 // ---- effects: shallow, line-per-item descriptions of schemas, so that a diff reads well ----
 
 std::string field_line(const nlohmann::json& f) {
-    std::string s = fmt::format("{} {}", f["field"].get<std::string>(), f["type"].get<std::string>());
-    if (f.contains("num")) s += fmt::format("[{}]", f["num"].get<uint32_t>());
     const std::string type = f["type"].get<std::string>();
+    std::string s = fmt::format("{} {}", f["field"].get<std::string>(), type);
+    if (f.contains("num")) s += fmt::format("[{}]", f["num"].get<uint32_t>());
     if (type == "buffer" || type == "unused_buffer") s += fmt::format(" ({} bytes)", f["size"].get<uint32_t>());
-    if (f.contains("constant")) s += fmt::format(" = {:#x}", f["constant"].get<uint64_t>());
+    if (f.contains("constant")) {
+        const auto c = f["constant"].get<uint64_t>();
+        s += type.starts_with("int") ? fmt::format(" = {}", static_cast<int64_t>(c)) : fmt::format(" = {:#x}", c);
+    }
     if (f.contains("exists_predicate")) s += fmt::format(" if {}", f["exists_predicate"].get<std::string>());
     else if (f["version_id"].get<int>() != 0) s += fmt::format(" from version {}", f["version_id"].get<int>());
     return s;
@@ -183,17 +186,19 @@ nlohmann::json changeset_effects(const Profile& base, const Profile& edited) {
     const auto before = base.machine_versions();
     for (const machine::MachineVersion* v : edited.machine_versions()) {
         const auto it = std::find_if(before.begin(), before.end(), [&](const machine::MachineVersion* b) { return b->name == v->name; });
+        if (it == before.end()) {
+            machines.push_back({{"name", v->name}, {"status", "added"}});
+            continue;
+        }
         nlohmann::json caps = nlohmann::json::array();
         for (const auto& ci : machine::cap_table()) {
             const auto i = static_cast<size_t>(ci.id);
-            if (it != before.end() && (*it)->default_caps[i] == v->default_caps[i]) continue;
-            if (it == before.end()) continue;
+            if ((*it)->default_caps[i] == v->default_caps[i]) continue;
             caps.push_back({{"cap", std::string(ci.name)},
                             {"before", machine::cap_value_text(ci.id, (*it)->default_caps[i])},
                             {"after", machine::cap_value_text(ci.id, v->default_caps[i])}});
         }
-        if (it == before.end()) machines.push_back({{"name", v->name}, {"status", "added"}});
-        else if (!caps.empty()) machines.push_back({{"name", v->name}, {"status", "changed"}, {"caps", caps}});
+        if (!caps.empty()) machines.push_back({{"name", v->name}, {"status", "changed"}, {"caps", caps}});
     }
     out["machines"] = machines;
     out["pseries"] = base.pseries().name == edited.pseries().name

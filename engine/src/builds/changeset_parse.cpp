@@ -198,7 +198,13 @@ BehaviourSetting behaviour_setting(const Reader& r) {
     const toml::node* v = r.node("value");
     if (v == nullptr) r.fail(r.at(), "missing key \"value\"");
     const auto wrong = [&] {
-        r.fail(pos(v->source()), fmt::format("{} takes {}", s.key, join(k->choices)));
+        std::string values;
+        for (size_t i = 0; i < k->choices.size(); ++i) {
+            const bool quoted = k->kind == detail::ValueKind::Text;
+            values += fmt::format("{}{}{}{}", i == 0 ? "" : i + 1 == k->choices.size() ? " or " : ", ", quoted ? "\"" : "",
+                                  k->choices[i], quoted ? "\"" : "");
+        }
+        r.fail(pos(v->source()), fmt::format("{} takes {}", s.key, values));
     };
     switch (k->kind) {
         case detail::ValueKind::Bool:
