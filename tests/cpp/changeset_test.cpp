@@ -151,7 +151,7 @@ TEST(ChangesetErrors, ParseErrorsNameTheLineAndColumn) {
          "t.toml:4:7: unknown behaviour \"warp_drive\" (behaviours: cas_prefers_compat, cas_reboot_on_ic_change, "
          "dec_migrated, icps_for_all_servers, dummy_icps, hpt_mps_sending, cpu_sanity, insns_flags_release, forge_tlbie, "
          "compat_migration, rfc_compat_pcr_complement, newest_family, newest_compat, compat_logical_pvr_bound, "
-         "ram_block_naming, ail_mode_3_migrated, ic_caps, cas_update_unconditional)"},
+         "ram_block_naming, ail_mode_3_migrated, ic_caps, cas_update_unconditional, tb_while_paused, spapr_cpu_state)"},
         {"base = \"head\"\n[[change]]\nop = \"set_behaviour\"\nkey = \"dec_migrated\"\nvalue = \"no\"\n",
          "t.toml:5:9: dec_migrated takes false or true"},
         {"base = \"head\"\n[[change]]\nop = \"set_behaviour\"\nkey = \"compat_migration\"\nvalue = \"sometimes\"\n",

@@ -28,6 +28,7 @@ constexpr std::string_view kSanity[] = {"equal", "scratch"};
 constexpr std::string_view kCompatMig[] = {"none", "always", "not_pre_2_10"};
 constexpr std::string_view kRamNaming[] = {"region", "backend_unfixed", "backend"};
 constexpr std::string_view kFamilies[] = {"power7", "power8", "power9", "power10"};
+constexpr std::string_view kTbPaused[] = {"counts", "frozen_reread", "frozen"};
 constexpr std::string_view kNewestCompat[] = {"power7", "power7+", "power8", "power9", "power10", "power11"};
 
 #define PPCMIG_BOOL_KEY(member)                                                                 \
@@ -74,6 +75,8 @@ const std::vector<BehaviourKey>& table() {
         PPCMIG_BOOL_KEY(ail_mode_3_migrated),
         PPCMIG_BOOL_KEY(ic_caps),
         PPCMIG_BOOL_KEY(cas_update_unconditional),
+        PPCMIG_ENUM_KEY(tb_while_paused, machine::TbWhilePaused, kTbPaused),
+        PPCMIG_BOOL_KEY(spapr_cpu_state),
     };
     return keys;
 }

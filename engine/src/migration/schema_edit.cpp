@@ -404,7 +404,8 @@ void EditedSchemas::apply(size_t index, const machine::SchemaEdit& edit, bool st
 SchemaCatalogue::SchemaCatalogue(const machine::Behaviour& b)
     : cpu(b), spapr(b), intc(machine::kXicsIrqBase, machine::kXicsIrqBase, machine::Xive::kPriorities),
       edited(std::to_array<EditedSchemas::Root>({
-                 {&cpu.common, PredScope::Cpu}, {&cpu.cpu, PredScope::Cpu}, {&cpu.icp, PredScope::Basic},
+                 {&cpu.common, PredScope::Cpu}, {&cpu.cpu, PredScope::Cpu}, {&cpu.spapr_cpu, PredScope::Cpu},
+                 {&cpu.icp, PredScope::Basic},
                  {&intc.ics, PredScope::Basic}, {&intc.xive_source, PredScope::Basic},
                  {&intc.spapr_xive, PredScope::Basic}, {&intc.tctx, PredScope::Basic},
                  {&spapr.spapr, PredScope::Spapr},
