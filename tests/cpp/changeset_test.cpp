@@ -283,7 +283,8 @@ TEST(ChangesetOps, AddFieldHoldsItsConstant) {
     st.values["interrupt_request"] = {2};
     EXPECT_EQ(save(common, st), (std::vector<uint8_t>{0xFE, 0, 0, 0, 1, 0xBE, 0xEF, 0, 0, 0, 2, 0xAA, 0xAA, 0xAA}));
     // Loaded and dropped: the adapter sees only its own fields.
-    migration::StreamReader r(save(common, st));
+    const auto bytes = save(common, st);
+    migration::StreamReader r(bytes);
     MapState dst;
     load_vmsd(common, dst, r, 1);
     EXPECT_EQ(dst.sets, (std::vector<std::string>{"halted[0]", "interrupt_request[0]"}));
