@@ -3,8 +3,10 @@
 //   ppcmig-engine user [--cpu MODEL] [--max-insns N] [--stats] ELF [args...]
 //   ppcmig-engine insns   (the instruction table as JSON)
 //   ppcmig-engine serve [--trace]   (JSON-lines control protocol, tools/SERVE_PROTOCOL.md)
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ppcmig/builds/build.hpp"
+#include "ppcmig/builds/changeset.hpp"
 #include "ppcmig/machine/machine_version.hpp"
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/isa/disasm.hpp"
@@ -40,6 +43,9 @@ constexpr const char* kUsage =
     "      [--max-iterations K]]] [--save-stream PATH] [--incoming PATH]\n"
     "                                           boot (and migrate) a guest on the pseries machine\n"
     "      [--build B] [--dest-build B]         engine builds of source and destination (default head)\n"
+    "      [--changeset FILE] [--dest-changeset FILE]\n"
+    "                                           a user changeset (TOML) on top of that side's build\n"
+    "                                           (engine/src/builds/CHANGESETS.md)\n"
     "      [--dest-options \"QEMU OPTIONS\"]     the destination's own options (default: the source's)\n"
     "      [--pause-ticks T]                    the VM is paused for T time-base ticks before migrating\n"
     "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
@@ -49,6 +55,8 @@ constexpr const char* kUsage =
     "                                           describe what the machine registers for migration (JSON)\n"
     "  vmstate-diff [--json] SOURCE.json DESTINATION.json\n"
     "                                           static compatibility check of two dumps (exit 1: errors)\n"
+    "  builds --changeset FILE [--build B] [--json]\n"
+    "                                           a user changeset's changes and effects on a build\n"
     "  insns                                    print the instruction table as JSON\n"
     "  models                                   list CPU models\n";
 
@@ -147,7 +155,7 @@ int cmd_run(const std::vector<std::string>& a) {
     std::string guest, state_json, save_stream, incoming;
     uint64_t insns = 0, migrate_at = 0, pause_ticks = 0;
     bool have_insns = false, migrate = false, precopy = false;
-    std::string build = "head", dest_build, dest_options;
+    std::string build, dest_build, dest_options, changeset, dest_changeset;
     bool have_dest_options = false;
     ppcmig::migration::PrecopyParams pre;
     for (size_t i = 0; i < a.size(); ++i) {
@@ -171,6 +179,8 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "--pause-ticks") pause_ticks = parse_number(next("--pause-ticks"), "pause");
         else if (a[i] == "--build") build = next("--build");
         else if (a[i] == "--dest-build") dest_build = next("--dest-build");
+        else if (a[i] == "--changeset") changeset = next("--changeset");
+        else if (a[i] == "--dest-changeset") dest_changeset = next("--dest-changeset");
         else if (a[i] == "--dest-options") { dest_options = next("--dest-options"); have_dest_options = true; }
         else if (a[i] == "--bandwidth") pre.bandwidth = parse_number(next("--bandwidth"), "bandwidth");
         else if (a[i] == "--downtime-ns") pre.downtime_ns = parse_number(next("--downtime-ns"), "downtime");
@@ -179,8 +189,16 @@ int cmd_run(const std::vector<std::string>& a) {
     }
     if (guest.empty()) return usage_error("run: --guest ELF is required");
     if (!have_insns) return usage_error("run: --insns N is required");
-    const auto src_profile = ppcmig::builds::profile(build);
-    const auto dst_profile = ppcmig::builds::profile(dest_build.empty() ? build : dest_build);
+    // A changeset applies to its side's build, or to the build it names when the side names none;
+    // a destination without a build of its own takes the source's, without the source's changeset.
+    std::optional<ppcmig::builds::UserChangeset> src_cs, dst_cs;
+    if (!changeset.empty()) src_cs = ppcmig::builds::read_changeset(changeset);
+    if (!dest_changeset.empty()) dst_cs = ppcmig::builds::read_changeset(dest_changeset);
+    if (build.empty()) build = src_cs ? src_cs->base : "head";
+    const auto src_profile = src_cs ? ppcmig::builds::apply_changeset(ppcmig::builds::profile(build), *src_cs)
+                                    : ppcmig::builds::profile(build);
+    const auto dst_profile = dst_cs ? ppcmig::builds::profile_with_changeset(dest_build, *dst_cs)
+                                    : ppcmig::builds::profile(dest_build.empty() ? build : dest_build);
     // Each side parses the same command line with its own build's knowledge, as two QEMU
     // binaries do: "-M pseries" may name different versions, a new version may not exist.
     ppcmig::machine::MachineConfig cfg, dst_cfg;
@@ -287,7 +305,97 @@ int cmd_run(const std::vector<std::string>& a) {
     return stop == MachineStop::Error ? 3 : 0;
 }
 
-int cmd_builds() {
+// `builds --changeset FILE`: the changeset resolved on its build, its changes and their effects.
+int cmd_builds_changeset(const std::string& file, const std::string& build, bool json) {
+    namespace b = ppcmig::builds;
+    const b::UserChangeset cs = b::read_changeset(file);
+    const b::Profile base = b::profile(build.empty() ? cs.base : build);
+    const b::Profile edited = b::apply_changeset(base, cs);
+    const nlohmann::json effects = b::changeset_effects(base, edited);
+    const auto& applied = edited.user_changesets.back();
+    if (json) {
+        nlohmann::json machines = nlohmann::json::array();
+        for (const auto* v : edited.machine_versions()) machines.push_back(v->name);
+        const nlohmann::json out{{"name", edited.name}, {"base", base.name}, {"changeset", cs.name}, {"note", cs.note},
+                                 {"file", cs.file}, {"changes", applied.changes}, {"effects", effects},
+                                 {"machines", machines}, {"pseries", edited.pseries().name}};
+        std::cout << out.dump(1) << "\n";
+        return 0;
+    }
+    fmt::print("{}  (changeset {} from {} on build {}; machines {} … {}, \"pseries\" = {})\n", edited.name, cs.name,
+               cs.file, base.name, edited.machine_versions().front()->name, edited.machine_versions().back()->name,
+               edited.pseries().name);
+    if (!cs.note.empty()) fmt::print("  note: {}\n", cs.note);
+    fmt::print("  changes:\n");
+    for (const auto& c : applied.changes) fmt::print("    {}\n", c);
+    fmt::print("  effects:\n");
+    bool any = false;
+    auto list = [](const nlohmann::json& items) {
+        std::string out;
+        for (const auto& i : items) out += (out.empty() ? "" : "; ") + i.get<std::string>();
+        return out;
+    };
+    for (const auto& sec : effects["sections"]) {
+        any = true;
+        const std::string name = sec["name"], status = sec["status"];
+        if (status != "changed") {
+            fmt::print("    section {}: {}{}\n", name, status,
+                       sec.contains("fields_added") ? fmt::format(" ({})", list(sec["fields_added"])) : "");
+            continue;
+        }
+        if (sec.contains("version_id")) fmt::print("    section {}: version_id {} -> {}\n", name, sec["version_id"][0].dump(), sec["version_id"][1].dump());
+        if (sec.contains("minimum_version_id"))
+            fmt::print("    section {}: minimum_version_id {} -> {}\n", name, sec["minimum_version_id"][0].dump(),
+                       sec["minimum_version_id"][1].dump());
+        for (const char* k : {"fields_removed", "fields_added", "fields_order", "subsections_removed", "subsections_added"}) {
+            if (!sec.contains(k) || sec[k].empty()) continue;
+            std::string what = k;
+            std::replace(what.begin(), what.end(), '_', ' ');
+            fmt::print("    section {}: {}: {}\n", name, what, list(sec[k]));
+        }
+    }
+    // Consecutive versions with the same change print as one range.
+    const auto& machines = effects["machines"];
+    for (size_t i = 0; i < machines.size();) {
+        any = true;
+        const auto& m = machines[i];
+        if (m["status"] == "added") {
+            fmt::print("    machine {}: added\n", m["name"].get<std::string>());
+            ++i;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < machines.size() && machines[j]["status"] == "changed" && machines[j]["caps"] == m["caps"]) ++j;
+        const std::string range = j - i == 1 ? m["name"].get<std::string>()
+                                             : fmt::format("{} … {}", m["name"].get<std::string>(), machines[j - 1]["name"].get<std::string>());
+        for (const auto& c : m["caps"])
+            fmt::print("    machine {}: cap-{} {} -> {}\n", range, c["cap"].get<std::string>(), c["before"].get<std::string>(),
+                       c["after"].get<std::string>());
+        i = j;
+    }
+    if (!effects["pseries"].is_null()) {
+        any = true;
+        fmt::print("    \"pseries\": {} -> {}\n", effects["pseries"]["before"].get<std::string>(), effects["pseries"]["after"].get<std::string>());
+    }
+    for (const auto& bh : effects["behaviour"]) {
+        any = true;
+        fmt::print("    behaviour {}: {} -> {}\n", bh["key"].get<std::string>(), bh["before"].get<std::string>(), bh["after"].get<std::string>());
+    }
+    if (!any) fmt::print("    none\n");
+    return 0;
+}
+
+int cmd_builds(const std::vector<std::string>& a) {
+    std::string changeset, build;
+    bool json = false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i] == "--changeset" && i + 1 < a.size()) changeset = a[++i];
+        else if (a[i] == "--build" && i + 1 < a.size()) build = a[++i];
+        else if (a[i] == "--json") json = true;
+        else return usage_error(fmt::format("builds: unknown option {}", a[i]));
+    }
+    if (!changeset.empty()) return cmd_builds_changeset(changeset, build, json);
+    if (!build.empty() || json) return usage_error("builds: --build and --json go with --changeset FILE");
     for (const auto& b : ppcmig::builds::builds()) {
         const auto p = ppcmig::builds::profile(b.name);
         const auto& versions = ppcmig::machine::machine_versions();
@@ -332,7 +440,7 @@ int main(int argc, char** argv) {
         if (cmd == "user") return cmd_user(args);
         if (cmd == "insns") return cmd_insns();
         if (cmd == "run") return cmd_run(args);
-        if (cmd == "builds") return cmd_builds();
+        if (cmd == "builds") return cmd_builds(args);
         if (cmd == "serve") return ppcmig::tools::cmd_serve(args);
         if (cmd == "models") return cmd_models();
         if (cmd == "vmstate-dump") return ppcmig::tools::cmd_vmstate_dump(args);

@@ -154,7 +154,21 @@ machine::ReleaseLimits Profile::limits() const {
     l.newest_family = behaviour.newest_family;
     l.compat = behaviour.compat;
     l.caps = behaviour.spapr_caps;
+    l.versions = versions;
     return l;
+}
+
+const machine::MachineVersion& Profile::pseries() const { return versions ? versions->alias() : *newest_machine; }
+
+std::vector<const machine::MachineVersion*> Profile::machine_versions() const {
+    std::vector<const machine::MachineVersion*> out;
+    if (versions) {
+        for (const auto& v : versions->versions()) out.push_back(&v);
+    } else {
+        for (const auto& v : machine::machine_versions())
+            if (machine::at_most(v, newest_machine->major, newest_machine->minor)) out.push_back(&v);
+    }
+    return out;
 }
 
 Profile base_profile() {

@@ -212,7 +212,12 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
     }
 
     // Machine version.
-    c.version = newest != nullptr ? find_machine_version(machine_name, *newest) : find_machine_version(machine_name);
+    if (limits.versions) {
+        c.version = limits.versions->find(machine_name);
+        c.version_table = limits.versions;
+    } else {
+        c.version = newest != nullptr ? find_machine_version(machine_name, *newest) : find_machine_version(machine_name);
+    }
     if (c.version == nullptr)
         throw ConfigError(machine_opt.empty() ? "-machine" : machine_opt, fmt::format("unsupported machine type: \"{}\"", machine_name),
                           "Use -machine help to list supported machines");

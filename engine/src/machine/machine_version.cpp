@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -109,7 +110,16 @@ MachineVersion latest_base() {
     return v;
 }
 
-std::vector<MachineVersion> build_table() {
+// Oldest first, -sxxm right after its base version.
+void sort_versions(std::vector<MachineVersion>& v) {
+    std::stable_sort(v.begin(), v.end(), [](const MachineVersion& a, const MachineVersion& b) {
+        return a.major != b.major ? a.major < b.major : a.minor != b.minor ? a.minor < b.minor : (!a.sxxm && b.sxxm);
+    });
+}
+
+// The chain, with a changeset's cap defaults as lines appended to the named version's class
+// options (`inherit`: passed down the chain; otherwise that version's alone).
+std::vector<MachineVersion> build_table(std::span<const CapDefaultEdit> edits = {}) {
     std::vector<MachineVersion> newest_first;
     MachineVersion cur = latest_base();
     bool first = true;
@@ -120,7 +130,13 @@ std::vector<MachineVersion> build_table() {
         cur.name = fmt::format("pseries-{}.{}", s.major, s.minor);
         cur.is_latest = first;
         first = false;
-        newest_first.push_back(cur);
+        MachineVersion own = cur;
+        for (const auto& e : edits) {
+            if (e.machine != cur.name) continue;
+            caps(own, e.cap, e.value);
+            if (e.inherit) caps(cur, e.cap, e.value);
+        }
+        newest_first.push_back(own);
         if (s.major == 2 && s.minor == 12) {
             // pseries-2.12-sxxm: 2.12 with the speculative-execution mitigations on.
             MachineVersion sx = cur;
@@ -129,15 +145,35 @@ std::vector<MachineVersion> build_table() {
             caps(sx, CapId::Cfpc, WORKAROUND);
             caps(sx, CapId::Sbbc, WORKAROUND);
             caps(sx, CapId::Ibs, FIXED_CCD);
+            for (const auto& e : edits)
+                if (e.machine == sx.name) caps(sx, e.cap, e.value);
             newest_first.push_back(sx);
         }
     }
     std::vector<MachineVersion> oldest_first(newest_first.rbegin(), newest_first.rend());
-    // Keep -sxxm right after its base version.
-    std::stable_sort(oldest_first.begin(), oldest_first.end(), [](const MachineVersion& a, const MachineVersion& b) {
-        return a.major != b.major ? a.major < b.major : a.minor != b.minor ? a.minor < b.minor : (!a.sxxm && b.sxxm);
-    });
+    sort_versions(oldest_first);
     return oldest_first;
+}
+
+// "pseries-MAJOR.MINOR" -> (major, minor).
+std::optional<std::pair<unsigned, unsigned>> parse_version_name(std::string_view name) {
+    constexpr std::string_view prefix = "pseries-";
+    if (!name.starts_with(prefix)) return std::nullopt;
+    name.remove_prefix(prefix.size());
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    auto number = [](std::string_view s) -> std::optional<unsigned> {
+        if (s.empty() || s.size() > 4 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+        unsigned v = 0;
+        for (char c : s) {
+            if (c < '0' || c > '9') return std::nullopt;
+            v = v * 10 + static_cast<unsigned>(c - '0');
+        }
+        return v;
+    };
+    const auto major = number(name.substr(0, dot)), minor = number(name.substr(dot + 1));
+    if (!major || !minor) return std::nullopt;
+    return std::pair{*major, *minor};
 }
 
 }  // namespace
@@ -174,6 +210,69 @@ const MachineVersion& latest_machine_version() { return machine_versions().back(
 
 bool at_most(const MachineVersion& v, unsigned major, unsigned minor) {
     return v.major < major || (v.major == major && v.minor <= minor);
+}
+
+std::shared_ptr<const MachineVersionTable> MachineVersionTable::make(const MachineVersion& newest,
+                                                                    std::span<const CapDefaultEdit> caps,
+                                                                    std::span<const MachineAddition> additions) {
+    const auto added = [&](std::string_view name) {
+        return std::any_of(additions.begin(), additions.end(), [&](const MachineAddition& a) { return a.name == name; });
+    };
+    const auto unknown = [&](std::string_view name) {
+        const MachineVersion* global = find_machine_version(name);
+        return global != nullptr ? fmt::format("machine version {} is newer than this build's newest, {}", name, newest.name)
+                                 : fmt::format("unknown machine version \"{}\" (this build has pseries-2.1 … {})", name, newest.name);
+    };
+    std::vector<CapDefaultEdit> chained;
+    for (size_t i = 0; i < caps.size(); ++i) {
+        const auto& e = caps[i];
+        if (added(e.machine)) continue;
+        if (e.machine == "pseries")
+            throw MachineEditError(false, i, "machine", "name the machine version (\"pseries\" is only an alias)");
+        if (find_machine_version(e.machine, newest) == nullptr) throw MachineEditError(false, i, "machine", unknown(e.machine));
+        chained.push_back(e);
+    }
+    auto t = std::make_shared<MachineVersionTable>();
+    for (auto& v : build_table(chained))
+        if (at_most(v, newest.major, newest.minor)) t->versions_.push_back(std::move(v));
+    std::string alias = newest.name;
+    std::optional<size_t> alias_from;
+    for (size_t i = 0; i < additions.size(); ++i) {
+        const auto& a = additions[i];
+        const auto number = parse_version_name(a.name);
+        if (!number) throw MachineEditError(true, i, "name", fmt::format("\"{}\" is not a machine version name (pseries-MAJOR.MINOR)", a.name));
+        if (t->find(a.name) != nullptr) throw MachineEditError(true, i, "name", fmt::format("{} already exists in this build", a.name));
+        const MachineVersion* base = a.based_on == "pseries" ? nullptr : t->find(a.based_on);
+        if (base == nullptr) throw MachineEditError(true, i, "based_on", unknown(a.based_on));
+        MachineVersion v = *base;
+        v.name = a.name;
+        v.major = number->first;
+        v.minor = number->second;
+        v.sxxm = false;
+        for (const auto& e : caps)
+            if (e.machine == a.name) v.default_caps[static_cast<size_t>(e.cap)] = e.value;
+        if (a.alias_pseries) {
+            if (alias_from)
+                throw MachineEditError(true, i, "alias_pseries",
+                                       fmt::format("\"pseries\" already means {}", additions[*alias_from].name));
+            alias_from = i;
+            alias = a.name;
+        }
+        t->versions_.push_back(std::move(v));
+        sort_versions(t->versions_);
+    }
+    for (size_t i = 0; i < t->versions_.size(); ++i) {
+        t->versions_[i].is_latest = t->versions_[i].name == alias;
+        if (t->versions_[i].is_latest) t->alias_ = i;
+    }
+    return t;
+}
+
+const MachineVersion* MachineVersionTable::find(std::string_view name) const {
+    if (name == "pseries") return &alias();
+    for (const auto& v : versions_)
+        if (v.name == name) return &v;
+    return nullptr;
 }
 
 }  // namespace ppcmig::machine

@@ -141,10 +141,11 @@ private:
 
 }  // namespace
 
-IntcSchema::IntcSchema(const machine::SpaprMachine& m) {
-    const auto nr_ics = static_cast<uint32_t>(m.ics().size());
-    const auto nr_xive = static_cast<uint32_t>(m.xive().sources.size());
-    const auto nr_ends = static_cast<uint32_t>(m.xive().queues.size() * machine::Xive::kPriorities);
+IntcSchema::IntcSchema(const machine::SpaprMachine& m)
+    : IntcSchema(static_cast<uint32_t>(m.ics().size()), static_cast<uint32_t>(m.xive().sources.size()),
+                 static_cast<uint32_t>(m.xive().queues.size() * machine::Xive::kPriorities)) {}
+
+IntcSchema::IntcSchema(uint32_t nr_ics, uint32_t nr_xive, uint32_t nr_ends) {
     Field flags = field("flags", FT::U8);
     flags.version_id = 2;
     ics_irq = Vmsd{"ics/irq", 2, 1,

@@ -128,6 +128,11 @@ bool SpaprAccess::predicate(Pred p, std::string_view arg) const {
         case Pred::Never: return false;
         case Pred::NotPre28Ov5: return !cfg.version->pre_2_8_migration;
         case Pred::NotPre41Migration: return !cfg.version->pre_4_1_migration;
+        // Machine properties, for the needed() rules a user changeset may pick.
+        case Pred::Pre28Migration: return cfg.version->pre_2_8_migration;
+        case Pred::Pre210Migration: return cfg.version->pre_2_10_migration;
+        case Pred::NotPre210Migration: return !cfg.version->pre_2_10_migration;
+        case Pred::Pre30Migration: return cfg.version->pre_3_0_migration;
         case Pred::CapSetOnCmdlineAndDiffers: {
             if (arg == "xics" || arg == "xive")  // the proposal's caps: set through ic-mode
                 return cfg.ic_mode_cmdline.has_value() && ic_cap_effective(cfg, arg) != ic_cap_default(cfg, arg);

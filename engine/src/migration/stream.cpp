@@ -10,6 +10,7 @@
 #include "ppcmig/migration/ppc_cpu.hpp"
 #include "ppcmig/migration/ppc_intc.hpp"
 #include "ppcmig/migration/ppc_spapr.hpp"
+#include "ppcmig/migration/schema_edit.hpp"
 
 namespace ppcmig::migration {
 
@@ -71,6 +72,7 @@ struct Registry {
         bool sent = true;  ///< false: accepted on load, never saved (needed() is false)
     };
     std::vector<Entry> entries;
+    EditedSchemas edited;  ///< the build's user changesets applied (empty for shipped builds)
     explicit Registry(machine::SpaprMachine& m)
         : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), intc_schema(m),
           spapr(std::make_unique<SpaprAccess>(m)) {
@@ -115,6 +117,19 @@ struct Registry {
             }
         }
         entries.push_back({"spapr", 0, &spapr_schema.spapr, spapr.get()});
+        edit_schemas(m.behaviour().schema_edits);
+    }
+    // User changesets (builds/CHANGESETS.md): every sent section's schema replaced by its edited
+    // copy. The never-sent dummy ICPs stay: they are QEMU's own vmsd, untouched by a patch to
+    // icp/server.
+    void edit_schemas(std::span<const machine::SchemaEdit> edits) {
+        if (edits.empty()) return;
+        std::vector<EditedSchemas::Root> roots;
+        for (const auto& e : entries)
+            if (e.sent) roots.push_back({e.vmsd});
+        edited = EditedSchemas(roots, edits, false);
+        for (auto& e : entries)
+            if (e.sent) e.vmsd = edited[e.vmsd];
     }
 };
 

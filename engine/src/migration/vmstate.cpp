@@ -1,5 +1,6 @@
 #include "ppcmig/migration/vmstate.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -103,6 +104,40 @@ uint64_t read_scalar(StreamReader& r, FieldType t) {
         case FieldType::I32: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(r.be32())));
         default: return r.be64();
     }
+}
+
+// Element i of a field added or grown by a user changeset holds a constant, not state.
+bool unbound(const Field& f, uint32_t i) { return f.constant.has_value() || (f.bound && i >= *f.bound); }
+
+// The value element i is saved (or compared) as when it is not bound to state.
+uint64_t unbound_value(const Field& f) { return f.constant.value_or(0); }
+
+// A buffer's bytes on save: the constant fill, or the adapter's (as many as it binds).
+void buffer_to_save(const Field& f, const StateAccess& s, std::vector<uint8_t>& out) {
+    if (f.constant) {
+        std::fill(out.begin(), out.end(), static_cast<uint8_t>(*f.constant));
+    } else if (f.bound) {
+        std::vector<uint8_t> state(*f.bound);
+        s.get_bytes(f.key(), state);
+        std::fill(out.begin(), out.end(), uint8_t{0});
+        std::copy_n(state.begin(), std::min(state.size(), out.size()), out.begin());
+    } else {
+        s.get_bytes(f.key(), out);
+    }
+}
+
+// A loaded buffer into the adapter (dropped for a constant; resized ones keep what they bind
+// and, when shrunk, the destination's own bytes beyond).
+void buffer_loaded(const Field& f, StateAccess& s, std::span<const uint8_t> in) {
+    if (f.constant) return;
+    if (!f.bound) {
+        s.set_bytes(f.key(), in);
+        return;
+    }
+    std::vector<uint8_t> state(*f.bound);
+    s.get_bytes(f.key(), state);
+    std::copy_n(in.begin(), std::min(state.size(), in.size()), state.begin());
+    s.set_bytes(f.key(), state);
 }
 
 // QEMU's EQUAL texts: "%x != %x" (8/16-bit), PRIx32, PRIx64; local value first.
@@ -218,7 +253,7 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
             nlohmann::json nested;  // a struct element's own description
             switch (f.type) {
                 case FieldType::Buffer:
-                    s.get_bytes(f.key(), buffer);
+                    buffer_to_save(f, s, buffer);
                     w.bytes(buffer);
                     break;
                 case FieldType::Unused: w.zeros(f.size); break;
@@ -227,7 +262,7 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
                     save_vmsd(*f.vmsd, n, w, desc ? &nested : nullptr);
                     break;
                 }
-                default: write_scalar(w, f.type, s.get(f.key(), i)); break;
+                default: write_scalar(w, f.type, unbound(f, i) ? unbound_value(f) : s.get(f.key(), i)); break;
             }
             // One entry per element written, or only the first one's for a compressed array;
             // `size` is what that element took on the wire.
@@ -284,7 +319,7 @@ void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id) {
                 for (uint32_t i = 0; i < f.count; ++i) {
                     r.bytes(b);
                     if (r.error()) fail(v, f, "", r.error(), at);
-                    s.set_bytes(f.key(), b);
+                    buffer_loaded(f, s, b);
                 }
                 break;
             }
@@ -304,17 +339,18 @@ void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id) {
                 for (uint32_t i = 0; i < f.count; ++i) {
                     const uint64_t in = read_scalar(r, f.type);
                     if (r.error()) fail(v, f, "", r.error(), at);
+                    const bool fixed = unbound(f, i);
                     if (f.check == FieldCheck::Equal) {
-                        const uint64_t local = s.get(f.key(), i);
+                        const uint64_t local = fixed ? unbound_value(f) : s.get(f.key(), i);
                         const unsigned bits = f.element_size() * 8;
                         const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
                         if ((local & mask) != (in & mask)) fail(v, f, equal_message(f, local & mask, in & mask), -EINVAL, at);
                     } else if (f.check == FieldCheck::PositiveLe) {
-                        const auto local = static_cast<int32_t>(s.get(f.key(), i));
+                        const auto local = static_cast<int32_t>(fixed ? unbound_value(f) : s.get(f.key(), i));
                         const auto value = static_cast<int32_t>(in);
                         if (value < 0 || value > local)
                             fail(v, f, fmt::format("Invalid value {} expecting positive value <= {}", value, local), -EINVAL, at);
-                    } else {
+                    } else if (!fixed) {
                         s.set(f.key(), i, in);
                     }
                 }
@@ -350,10 +386,12 @@ nlohmann::json describe_impl(const Vmsd& v, StateAccess* s) {
             if (s) fd["exists_now"] = s->predicate(f.exists, {});
         }
         if (f.count > 1) fd["num"] = f.count;
+        if (f.constant) fd["constant"] = *f.constant;
+        if (f.bound) fd["bound"] = *f.bound;
         if (s && f.check != FieldCheck::None) {
             nlohmann::json values = nlohmann::json::array();
             for (uint32_t i = 0; i < f.count; ++i) {
-                const uint64_t local = s->get(f.key(), i) & width_mask(f);
+                const uint64_t local = (f.constant ? *f.constant : s->get(f.key(), i)) & width_mask(f);
                 // POSITIVE_LE compares as int32; keep the sign so the diff can too.
                 if (f.check == FieldCheck::PositiveLe) values.push_back(static_cast<int64_t>(static_cast<int32_t>(local)));
                 else values.push_back(local);

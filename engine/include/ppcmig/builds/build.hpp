@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -17,17 +18,36 @@
 
 namespace ppcmig::builds {
 
+/// A user changeset (changeset.hpp) as applied to a profile.
+struct AppliedChangeset {
+    std::string name, note, file;
+    std::string base;                  ///< the profile it was applied to
+    std::vector<std::string> changes;  ///< "FILE:LINE:COL: <the change>", in file order
+    /// Where its edits start in the profile's lists (behaviour.schema_edits, cap_edits,
+    /// machine_additions).
+    size_t first_schema_edit = 0, first_cap_edit = 0, first_addition = 0;
+};
+
 /// What a build resolves to.
 struct Profile {
-    std::string name;
-    machine::Behaviour behaviour;
-    /// The newest machine version the build knows; newer ones are unsupported machine types and
-    /// plain "pseries" means this one.
+    std::string name;  ///< "8.2", or "8.2+drop-vsx" with a user changeset
+    machine::Behaviour behaviour;  ///< with user changesets' schema edits in schema_edits
+    /// The newest machine version of the shipped build; newer ones are unsupported machine types
+    /// and, unless a user changeset says otherwise, plain "pseries" means this one.
     const machine::MachineVersion* newest_machine = nullptr;
     std::vector<std::string> changesets;  ///< applied, oldest first
+    std::vector<AppliedChangeset> user_changesets;  ///< applied on top, oldest first
+    /// User changesets' machine edits, and the machine-version table they give (null: none).
+    std::vector<machine::CapDefaultEdit> cap_edits;
+    std::vector<machine::MachineAddition> machine_additions;
+    std::shared_ptr<const machine::MachineVersionTable> versions;
 
     /// What the build knows when parsing a command line (machine versions, CPU models, compat modes).
     [[nodiscard]] machine::ReleaseLimits limits() const;
+    /// What plain "pseries" means.
+    [[nodiscard]] const machine::MachineVersion& pseries() const;
+    /// The machine versions the build has, oldest first.
+    [[nodiscard]] std::vector<const machine::MachineVersion*> machine_versions() const;
 };
 
 /// One change in the history.

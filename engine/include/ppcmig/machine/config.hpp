@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -37,10 +38,15 @@ struct ReleaseLimits {
     cpu::Family newest_family = cpu::Family::Power10; ///< newest CPU family with models
     CompatRules compat{};
     bool caps = true;                                 ///< the spapr capabilities exist (2.12+)
+    /// A build edited by a user changeset: its own machine-version table (cap defaults, added
+    /// versions), consulted instead of the shipped one (`newest` is then ignored).
+    std::shared_ptr<const MachineVersionTable> versions;
 };
 
 struct MachineConfig {
     const MachineVersion* version = nullptr;  ///< resolved machine version (never null after parse)
+    /// Owns `version` when it comes from an edited build's table (ReleaseLimits::versions).
+    std::shared_ptr<const MachineVersionTable> version_table;
     cpu::CpuModel cpu{};                       ///< resolved CPU model
     bool cpu_is_host = false;                  ///< "-cpu host" (kvm-hv)
     uint32_t max_compat_pvr = 0;               ///< max-cpu-compat as a logical PVR (0: none)

@@ -16,6 +16,7 @@
 #include "ppcmig/cpu/cpu.hpp"
 #include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/config.hpp"
+#include "ppcmig/machine/schema_edit.hpp"
 #include "ppcmig/machine/xive.hpp"
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/memory/guest_memory.hpp"
@@ -97,6 +98,9 @@ struct Behaviour {
     /// 2.12: spapr capabilities — checked when the machine starts, migrated as subsections,
     /// compared after load. Before, nothing of the kind existed (no cap-* properties).
     bool spapr_caps = true;
+    /// User changesets: edits of the vmstate schemas, applied in order after the migration layer
+    /// builds a machine's sections (empty for the shipped builds).
+    std::vector<SchemaEdit> schema_edits;
 };
 
 /// Interrupt presentation state of one vCPU under XICS (the ICP).

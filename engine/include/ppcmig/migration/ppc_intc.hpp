@@ -17,6 +17,8 @@ struct IntcSchema {
     Vmsd ics_irq, ics;
     Vmsd xive_source, eas, end, spapr_xive, tctx;
     explicit IntcSchema(const machine::SpaprMachine& m);
+    /// Sized explicitly: XICS sources, XIVE sources, XIVE ENDs.
+    IntcSchema(uint32_t nr_ics, uint32_t nr_xive, uint32_t nr_ends);
     IntcSchema(const IntcSchema&) = delete;
     IntcSchema& operator=(const IntcSchema&) = delete;
 };

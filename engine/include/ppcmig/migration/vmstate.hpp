@@ -77,6 +77,12 @@ struct Field {
     int version_id = 0;         ///< present when the processed version is >= this
     Pred exists = Pred::Always; ///< field_exists predicate (takes precedence over version_id when not Always)
     const Vmsd* vmsd = nullptr; ///< Struct fields
+    /// Added by a user changeset: the field holds this constant, not device state. Saved as it
+    /// (a buffer: every byte), read and dropped on load, or compared when check == Equal.
+    std::optional<uint64_t> constant{};
+    /// Resized by a user changeset: the adapter binds only the first `bound` elements (bytes of
+    /// a buffer), as many as it had; elements beyond are saved as 0 and dropped on load.
+    std::optional<uint32_t> bound{};
     [[nodiscard]] uint32_t element_size() const;
     [[nodiscard]] const std::string& key() const { return binding.empty() ? name : binding; }
 };
