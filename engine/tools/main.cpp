@@ -28,8 +28,11 @@
 #include "ppcmig/usermode/process.hpp"
 #include "serve.hpp"
 #include "vmstate_cmds.hpp"
+#include "atomic_file.hpp"
 
 namespace {
+
+using ppcmig::tools::write_file_atomically;
 
 constexpr const char* kUsage =
     "usage: ppcmig-engine <command> [options]\n"
@@ -136,18 +139,6 @@ int cmd_user(const std::vector<std::string>& a) {
     if (!r.fault.empty()) fmt::print(stderr, "ppcmig-engine: {}: {}\n", elf, r.fault);
     if (stats) fmt::print(stderr, "ppcmig-engine: {} instructions retired\n", r.instructions);
     return r.exit_code;
-}
-
-// Writes a file completely or not at all (a temporary file renamed into place).
-void write_file_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-        out << text;
-        if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(fmt::format("cannot rename {} to {}", tmp, path));
 }
 
 int cmd_run(const std::vector<std::string>& a) {

@@ -1,5 +1,7 @@
 #include "vmstate_cmds.hpp"
 
+#include "atomic_file.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -24,21 +26,6 @@ int bad_usage(const std::string& cmd, const std::string& msg, const char* usage)
 constexpr const char* kDumpUsage =
     "vmstate-dump [--build B] --machine M [--cpu C] [--smp S] [-m SIZE] [--accel tcg|kvm-hv] [--host-cpu C] [--output PATH]";
 constexpr const char* kDiffUsage = "vmstate-diff [--json] SOURCE.json DESTINATION.json";
-
-// The whole file or nothing: a temporary file renamed into place.
-void write_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-        out << text;
-        if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", tmp));
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw std::runtime_error(fmt::format("cannot rename {} to {}", tmp, path));
-    }
-}
 
 }  // namespace
 
@@ -96,7 +83,7 @@ int cmd_vmstate_dump(const std::vector<std::string>& a) {
         std::cout << text;
         std::cout.flush();
     } else {
-        write_atomically(output, text);
+        write_file_atomically(output, text);
     }
     return 0;
 }
