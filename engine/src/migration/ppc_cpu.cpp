@@ -9,26 +9,12 @@ namespace {
 using FT = FieldType;
 
 Field f(std::string name, FieldType t, uint32_t count = 1, Pred exists = Pred::Always) {
-    Field x;
-    x.name = std::move(name);
-    x.type = t;
-    x.count = count;
-    x.exists = exists;
-    return x;
+    return make_field(std::move(name), t, count, exists);
 }
-Field unused(uint32_t bytes) {
-    Field x = f("unused", FT::Unused);
-    x.size = bytes;
-    return x;
-}
+Field unused(uint32_t bytes) { return bytes_field("unused", FT::Unused, bytes); }
 
 uint32_t crf(const cpu::CpuState& s, unsigned i) { return (s.cr >> (28 - 4 * i)) & 0xF; }
 
-Field equal(std::string name, FieldType t) {
-    Field x = f(std::move(name), t);
-    x.check = FieldCheck::Equal;
-    return x;
-}
 
 // QEMU's ppc_flags_t bits used below (target/ppc/cpu.h values).
 constexpr uint64_t kPpcMemTlbie = 0x20000000;
@@ -71,8 +57,8 @@ CpuSchema::CpuSchema(const machine::Behaviour& b) {
                               f("spe_acc", FT::U64), f("reserve_addr", FT::U64), f("msr", FT::U64), f("hflags_nmsr", FT::U64)};
     if (b.cpu_sanity == machine::CpuSanity::Equal) {
         // <= 2.7: the destination's own class values must match (C1).
-        for (Field x : {equal("msr_mask", FT::U64), equal("insns_flags", FT::U64), equal("insns_flags2", FT::U64),
-                        equal("nb_BATs", FT::U32)})
+        for (Field x : {equal_field("msr_mask", FT::U64), equal_field("insns_flags", FT::U64), equal_field("insns_flags2", FT::U64),
+                        equal_field("nb_BATs", FT::U32)})
             fields.push_back(std::move(x));
     } else {
         for (Field x : {f("mig_msr_mask", FT::U64, 1, Pred::Pre28Migration), f("mig_insns_flags", FT::U64, 1, Pred::Pre28Migration),

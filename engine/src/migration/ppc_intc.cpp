@@ -10,29 +10,6 @@ namespace ppcmig::migration {
 namespace {
 using FT = FieldType;
 
-Field field(std::string name, FieldType t, uint32_t count = 1) {
-    Field x;
-    x.name = std::move(name);
-    x.type = t;
-    x.count = count;
-    return x;
-}
-Field equal(std::string name, FieldType t) {
-    Field x = field(std::move(name), t);
-    x.check = FieldCheck::Equal;
-    return x;
-}
-Field structs(std::string name, const Vmsd* v, uint32_t count) {
-    Field x = field(std::move(name), FT::Struct, count);
-    x.vmsd = v;
-    return x;
-}
-Field buffer(std::string name, uint32_t size) {
-    Field x = field(std::move(name), FT::Buffer);
-    x.size = size;
-    return x;
-}
-
 // The element index of a nested key: "name[i]", or plain "name" for a one-element array.
 uint32_t element(std::string_view key) {
     const auto open = key.find('[');
@@ -146,20 +123,20 @@ IntcSchema::IntcSchema(const machine::SpaprMachine& m)
                  static_cast<uint32_t>(m.xive().queues.size() * machine::Xive::kPriorities)) {}
 
 IntcSchema::IntcSchema(uint32_t nr_ics, uint32_t nr_xive, uint32_t nr_ends) {
-    Field flags = field("flags", FT::U8);
+    Field flags = make_field("flags", FT::U8);
     flags.version_id = 2;
     ics_irq = Vmsd{"ics/irq", 2, 1,
-                   {field("server", FT::U32), field("priority", FT::U8), field("saved_priority", FT::U8),
-                    field("status", FT::U8), flags}, {}};
-    ics = Vmsd{"ics", 1, 1, {equal("nr_irqs", FT::U32), structs("irqs", &ics_irq, nr_ics)}, {}};
-    xive_source = Vmsd{"xive-source", 1, 1, {equal("nr_irqs", FT::U32), buffer("status", nr_xive)}, {}};
-    eas = Vmsd{"spapr-xive/eas", 1, 1, {field("w", FT::U64)}, {}};
+                   {make_field("server", FT::U32), make_field("priority", FT::U8), make_field("saved_priority", FT::U8),
+                    make_field("status", FT::U8), flags}, {}};
+    ics = Vmsd{"ics", 1, 1, {equal_field("nr_irqs", FT::U32), struct_field("irqs", &ics_irq, nr_ics)}, {}};
+    xive_source = Vmsd{"xive-source", 1, 1, {equal_field("nr_irqs", FT::U32), bytes_field("status", FT::Buffer, nr_xive)}, {}};
+    eas = Vmsd{"spapr-xive/eas", 1, 1, {make_field("w", FT::U64)}, {}};
     std::vector<Field> words;
-    for (int i = 0; i < 8; ++i) words.push_back(field(fmt::format("w{}", i), FT::U32));
+    for (int i = 0; i < 8; ++i) words.push_back(make_field(fmt::format("w{}", i), FT::U32));
     end = Vmsd{"spapr-xive/end", 1, 1, std::move(words), {}};
     spapr_xive = Vmsd{"spapr-xive", 1, 1,
-                      {equal("nr_irqs", FT::U32), structs("eat", &eas, nr_xive), structs("endt", &end, nr_ends)}, {}};
-    tctx = Vmsd{"xive-tctx", 1, 1, {buffer("regs", kTctxRegs)}, {}};
+                      {equal_field("nr_irqs", FT::U32), struct_field("eat", &eas, nr_xive), struct_field("endt", &end, nr_ends)}, {}};
+    tctx = Vmsd{"xive-tctx", 1, 1, {bytes_field("regs", FT::Buffer, kTctxRegs)}, {}};
 }
 
 IcsAccess::IcsAccess(machine::SpaprMachine& m) : m_(m) {

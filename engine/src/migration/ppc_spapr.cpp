@@ -12,11 +12,8 @@ namespace {
 using FT = FieldType;
 
 Field scalar(std::string name, FieldType t, uint32_t count = 1, std::string binding = {}) {
-    Field x;
-    x.name = std::move(name);
+    Field x = make_field(std::move(name), t, count);
     x.binding = std::move(binding);
-    x.type = t;
-    x.count = count;
     return x;
 }
 

@@ -210,6 +210,33 @@ uint32_t Field::element_size() const {
     return 0;
 }
 
+Field make_field(std::string name, FieldType t, uint32_t count, Pred exists) {
+    Field x;
+    x.name = std::move(name);
+    x.type = t;
+    x.count = count;
+    x.exists = exists;
+    return x;
+}
+
+Field equal_field(std::string name, FieldType t) {
+    Field x = make_field(std::move(name), t);
+    x.check = FieldCheck::Equal;
+    return x;
+}
+
+Field struct_field(std::string name, const Vmsd* v, uint32_t count) {
+    Field x = make_field(std::move(name), FieldType::Struct, count);
+    x.vmsd = v;
+    return x;
+}
+
+Field bytes_field(std::string name, FieldType t, uint32_t size) {
+    Field x = make_field(std::move(name), t);
+    x.size = size;
+    return x;
+}
+
 LoadError::LoadError(std::vector<std::string> c, std::string sec, uint32_t inst, std::string fld, size_t off)
     : std::runtime_error(c.empty() ? std::string("load failed") : c.back()),
       chain(std::move(c)),

@@ -87,6 +87,16 @@ struct Field {
     [[nodiscard]] const std::string& key() const { return binding.empty() ? name : binding; }
 };
 
+/// Field builders for schema definitions.
+/// A scalar or array field (`count` elements) of type `t`.
+Field make_field(std::string name, FieldType t, uint32_t count = 1, Pred exists = Pred::Always);
+/// An _EQUAL field: the incoming value must equal the destination's.
+Field equal_field(std::string name, FieldType t);
+/// `count` nested `v` structs.
+Field struct_field(std::string name, const Vmsd* v, uint32_t count = 1);
+/// A Buffer (`size` raw bytes) or Unused (`size` padding bytes) field.
+Field bytes_field(std::string name, FieldType t, uint32_t size);
+
 struct Subsection {
     const Vmsd* vmsd;
     Pred needed = Pred::Always;
