@@ -26,8 +26,8 @@ constexpr unsigned kSlbEntries = 32;  // env.slb_nr of POWER7 … POWER10
 }  // namespace
 
 ClassSanity class_sanity(const cpu::CpuModel& m, unsigned release) {
-    // Class values of QEMU 2.6 / 2.7+ (2.7 added PPC_64H, PPC_CILDST, PPC2_PM_ISA206 to POWER7/8
-    // and PPC_64BX to POWER7). POWER9 lacks PPC_MEM_TLBIE (the cause of C2); POWER10 is taken as
+    // Class values of QEMU 2.6 / 2.7+ (sources: CPU_SANITY_FACTS.md): 2.7 added PPC_64H,
+    // PPC_CILDST, PPC2_PM_ISA206 to POWER7/8 and PPC_64BX to POWER7. POWER9 lacks PPC_MEM_TLBIE (the cause of C2); POWER10 is taken as
     // POWER9 [inferred: only its forged, masked value ever travels]. Under pseries the
     // msr_mask has MSR_HV and MSR_EP cleared.
     const bool r26 = release < 27;
