@@ -238,3 +238,22 @@ def test_c10_cap_xics_xive_proposal(tmp_path: Path, src: str, mode: str, error: 
     else:
         assert error in p.stderr
         assert_load_failure(p, "spapr")
+
+
+def test_c11_large_decr_travels_raw_in_lpcr(tmp_path: Path) -> None:
+    """C11 (inferred silent divergence): large-decr defaults on only when the CPU and
+    max-cpu-compat allow ISA 3.00; it is not sent unless set on the command line, and LPCR travels
+    raw in spr[]. A POWER9 source (LPCR[LD]=1) passes the caps check of a destination whose default
+    is off (max-cpu-compat=power8), which then runs with LPCR[LD] set against its own configuration
+    until the next reset re-applies the cap."""
+    lpcr_ld = 1 << 17
+    src = ("--machine", "pseries-4.2", "--cpu", "POWER9", "--build", "head")
+    dest = "-machine pseries-4.2,max-cpu-compat=power8 -cpu POWER9 -m 256M"
+    ref_p, p = migrate(tmp_path, guest("decr_tick"), src, "head", dest)
+    assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    _, st = run(tmp_path, guest("decr_tick"), *src, "--dest-options", dest, "--migrate-at", "100000000", tag="st")
+    _, native = run(tmp_path, guest("decr_tick"), "--machine", "pseries-4.2,max-cpu-compat=power8", "--cpu", "POWER9",
+                    tag="native")
+    assert st["caps"]["large-decr"] == native["caps"]["large-decr"] == "off"
+    assert int(st["cpus"][0]["lpcr"], 16) & lpcr_ld            # what travelled
+    assert not int(native["cpus"][0]["lpcr"], 16) & lpcr_ld    # what the destination's own config gives
