@@ -51,6 +51,7 @@ constexpr const char* kUsage =
     "                                           (engine/src/builds/CHANGESETS.md)\n"
     "      [--dest-options \"QEMU OPTIONS\"]     the destination's own options (default: the source's)\n"
     "      [--pause-ticks T]                    the VM is paused for T time-base ticks before migrating\n"
+    "      [--host-cpu C] [--kvm-host-caps cfpc=broken,…]  the modelled KVM host (CPU, capabilities)\n"
     "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
     "                                           (engine/tools/SERVE_PROTOCOL.md)\n"
     "  builds                                   list engine builds and their changesets\n"
@@ -160,6 +161,7 @@ int cmd_run(const std::vector<std::string>& a) {
         else if (a[i] == "-m" || a[i] == "--memory") { qemu_args.push_back("-m"); qemu_args.push_back(next("-m")); }
         else if (a[i] == "--accel" || a[i] == "-accel") { qemu_args.push_back("-accel"); qemu_args.push_back(next("--accel")); }
         else if (a[i] == "--host-cpu") { qemu_args.push_back("-host-cpu"); qemu_args.push_back(next("--host-cpu")); }
+        else if (a[i] == "--kvm-host-caps") { qemu_args.push_back("-kvm-host-caps"); qemu_args.push_back(next("--kvm-host-caps")); }
         else if (a[i] == "--guest") guest = next("--guest");
         else if (a[i] == "--insns") { insns = parse_number(next("--insns"), "instruction count"); have_insns = true; }
         else if (a[i] == "--state-json") state_json = next("--state-json");

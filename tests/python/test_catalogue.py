@@ -257,3 +257,27 @@ def test_c11_large_decr_travels_raw_in_lpcr(tmp_path: Path) -> None:
     assert st["caps"]["large-decr"] == native["caps"]["large-decr"] == "off"
     assert int(st["cpus"][0]["lpcr"], 16) & lpcr_ld            # what travelled
     assert not int(native["cpus"][0]["lpcr"], 16) & lpcr_ld    # what the destination's own config gives
+
+
+@pytest.mark.parametrize("machine,starts", [("pseries-3.1", True), ("pseries-3.1,cap-cfpc=workaround", False),
+                                            ("pseries-4.0", False)])
+def test_c19_spectre_cap_default_meets_a_broken_kvm_host(tmp_path: Path, machine: str, starts: bool) -> None:
+    """C19: pseries-2.12/3.x default the spectre caps to broken, 4.0+ to workaround; a guest that
+    runs cap-cfpc=workaround (by default on 4.0, from the command line on 3.1) finds a destination
+    whose KVM supports only broken refusing to start; a 3.1 guest at its default moves there."""
+    src = ("--machine", machine, *KVM_P8, "--build", "head")
+    dest = f"-machine {machine} -accel kvm-hv -cpu host -host-cpu POWER8 -kvm-host-caps cfpc=broken -m 256M"
+    _, p = migrate(tmp_path, guest("mem_dirty"), src, "head", dest)
+    if starts:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 1
+        assert "Requested safe cache capability level not supported by KVM" in p.stderr
+        assert "Try appending -machine cap-cfpc=broken" in p.stderr
+
+
+@pytest.mark.parametrize("caps,error", [("warp=on", 'unknown KVM host capability "warp"'),
+                                        ("cfpc=maybe", 'Invalid capability mode "maybe" for cap-cfpc')])
+def test_kvm_host_caps_option_rejects_bad_input(tmp_path: Path, caps: str, error: str) -> None:
+    p, st = run(tmp_path, guest("mem_dirty"), "--kvm-host-caps", caps)
+    assert p.returncode == 1 and f"-kvm-host-caps {caps}: {error}" in p.stderr and st == {}

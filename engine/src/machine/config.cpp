@@ -206,6 +206,34 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
             c.accel = Accel::KvmHv;
         } else if (opt == "-host-cpu") {  // ppcmig: the modelled KVM host's CPU for "-cpu host"
             c.host_cpu = value();
+        } else if (opt == "-kvm-host-caps") {  // ppcmig: what the modelled host kernel's KVM supports
+            const std::string& v = value();
+            for (const auto& item : split(v, ',')) {
+                const auto eq = item.find('=');
+                const std::string key = item.substr(0, eq), val = eq == std::string::npos ? "on" : item.substr(eq + 1);
+                const CapInfo* cap = find_cap(key);
+                const bool known = cap != nullptr && (cap->id == CapId::Cfpc || cap->id == CapId::Sbbc || cap->id == CapId::Ibs ||
+                                                      cap->id == CapId::AilMode3 || cap->id == CapId::RptInvalidate ||
+                                                      cap->id == CapId::NestedKvmHv);
+                if (!known)
+                    throw ConfigError(fmt::format("-kvm-host-caps {}", v),
+                                      fmt::format("unknown KVM host capability \"{}\" (cfpc, sbbc, ibs, ail-mode-3, "
+                                                  "rpt-invalidate, nested-hv)", key));
+                uint8_t level = 0;
+                try {
+                    level = parse_cap_value(*cap, val);
+                } catch (const CapError& e) {
+                    throw ConfigError(fmt::format("-kvm-host-caps {}", v), e.what());
+                }
+                switch (cap->id) {
+                    case CapId::Cfpc: c.kvm_host.max_cfpc = level; break;
+                    case CapId::Sbbc: c.kvm_host.max_sbbc = level; break;
+                    case CapId::Ibs: c.kvm_host.max_ibs = level; break;
+                    case CapId::AilMode3: c.kvm_host.ail_mode_3 = level != 0; break;
+                    case CapId::RptInvalidate: c.kvm_host.rpt_invalidate = level != 0; break;
+                    default: c.kvm_host.nested_hv = level != 0; break;
+                }
+            }
         } else {
             throw ConfigError(argv[i], "invalid option");
         }
