@@ -196,4 +196,10 @@ void apply_caps(const CapValues& eff, const cpu::CpuModel& cpu, uint32_t max_com
         throw CapError("DAWR1 supported only on POWER10 and later CPUs", off_hint("dawr1"));
 }
 
+std::optional<CapLevelVerdict> compare_cap_level(std::string_view name, uint8_t src, uint8_t dst) {
+    if (src == dst) return std::nullopt;
+    return CapLevelVerdict{src > dst, fmt::format("cap-{} {} level ({}) in incoming stream than on destination ({})", name,
+                                                  src > dst ? "higher" : "lower", src, dst)};
+}
+
 }  // namespace ppcmig::machine

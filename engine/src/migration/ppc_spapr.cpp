@@ -157,39 +157,27 @@ std::optional<std::string> SpaprAccess::run_post_load(Hook h, int) {
     // spapr_caps_post_migration: the source's caps are the destination's defaults (for its own
     // CPU and max-cpu-compat) except where the stream said otherwise.
     const auto& cfg = m_.config();
-    const machine::CapValues def = cfg.default_caps();
     const machine::CapValues& dst = m_.effective_caps();
     std::optional<std::string> error;
+    const auto compare = [&](std::string_view name, uint8_t src, uint8_t dst) {
+        const auto v = machine::compare_cap_level(name, src, dst);
+        if (!v) return;
+        if (!v->error) {
+            warnings_.push_back(v->message);
+            return;
+        }
+        m_.log_error(v->message);
+        if (!error) error = v->message;
+    };
     for (const auto& ci : machine::cap_table()) {
         if (!m_.behaviour().spapr_caps) break;  // before 2.12 there is nothing to compare
         const size_t i = static_cast<size_t>(ci.id);
         // Caps the release never migrated are not checked either.
         if (ci.id == machine::CapId::AilMode3 && !m_.behaviour().ail_mode_3_migrated) continue;
-        const uint8_t src = mig_[i] != def[i] ? mig_[i] : def[i];
-        if (src > dst[i]) {
-            const std::string msg = fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})",
-                                                ci.name, src, dst[i]);
-            m_.log_error(msg);
-            if (!error) error = msg;
-        } else if (src < dst[i]) {
-            warnings_.push_back(fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})",
-                                            ci.name, src, dst[i]));
-        }
+        compare(ci.name, mig_[i], dst[i]);  // mig_ holds the destination's default where nothing came
     }
-    if (m_.behaviour().ic_caps) {
-        for (size_t i = 0; i < kIcCaps.size(); ++i) {
-            const uint8_t src = ic_mig_[i], dst = ic_cap_effective(cfg, kIcCaps[i]);
-            if (src > dst) {
-                const std::string msg = fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})",
-                                                    kIcCaps[i], src, dst);
-                m_.log_error(msg);
-                if (!error) error = msg;
-            } else if (src < dst) {
-                warnings_.push_back(fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})",
-                                                kIcCaps[i], src, dst));
-            }
-        }
-    }
+    if (m_.behaviour().ic_caps)
+        for (size_t i = 0; i < kIcCaps.size(); ++i) compare(kIcCaps[i], ic_mig_[i], ic_cap_effective(cfg, kIcCaps[i]));
     if (error) return error;
     m_.set_time(incoming_tb_);
     return std::nullopt;

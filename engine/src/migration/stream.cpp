@@ -143,8 +143,11 @@ LoadError failure(std::string msg, int err, size_t offset, std::string section =
     return e;
 }
 
-// A page of zeros? 64 bytes per step (the compiler vectorises the OR), leaving at the first
-// non-zero block: the scan of every page is the saver's largest fixed cost.
+
+}  // namespace
+
+// 64 bytes per step (the compiler vectorises the OR), leaving at the first non-zero block: the
+// scan of every page is the saver's largest fixed cost.
 bool page_is_zero(const uint8_t* p) {
     for (uint64_t i = 0; i < kPage; i += 64) {
         uint64_t acc = 0;
@@ -157,8 +160,6 @@ bool page_is_zero(const uint8_t* p) {
     }
     return true;
 }
-
-}  // namespace
 
 std::string ram_block_name(const machine::SpaprMachine& m) {
     // Before 5.0 the main RAM was a plain region; as a memory backend ("ppc_spapr.ram") its block

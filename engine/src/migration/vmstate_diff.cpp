@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ppcmig/machine/caps.hpp"
 #include "ppcmig/migration/stream.hpp"
 
 namespace ppcmig::migration {
@@ -507,12 +508,8 @@ private:
                 add(sc, Severity::Warning, "cap_not_carried", path,
                     fmt::format("the source runs cap-{}={} ({}) but does not send {}; the destination assumes its default {} ({})",
                                 ca.name, ca.effective_text, ca.effective, ca.subsection, cb.default_text, cb.default_value));
-            if (src > cb.effective)
-                add(sc, Severity::Error, "cap_level", path,
-                    fmt::format("cap-{} higher level ({}) in incoming stream than on destination ({})", ca.name, src, cb.effective));
-            else if (src < cb.effective)
-                add(sc, Severity::Warning, "cap_level", path,
-                    fmt::format("cap-{} lower level ({}) in incoming stream than on destination ({})", ca.name, src, cb.effective));
+            if (const auto v = machine::compare_cap_level(ca.name, src, cb.effective))
+                add(sc, v->error ? Severity::Error : Severity::Warning, "cap_level", path, v->message);
         }
     }
 

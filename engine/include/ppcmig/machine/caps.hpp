@@ -65,6 +65,15 @@ private:
 /// Parses the value of `-machine cap-<name>=<text>`; throws CapError with QEMU's message.
 uint8_t parse_cap_value(const CapInfo& cap, std::string_view text);
 
+/// spapr_caps_post_migration's verdict on one cap: the incoming level `src` against what the
+/// destination runs. Error text when src is higher (the load fails), warning text when lower,
+/// nullopt when equal. `name` without "cap-".
+struct CapLevelVerdict {
+    bool error;
+    std::string message;
+};
+std::optional<CapLevelVerdict> compare_cap_level(std::string_view name, uint8_t src, uint8_t dst);
+
 /// Defaults adjusted for a CPU model and max-cpu-compat (QEMU's default_caps_with_cpu).
 CapValues default_caps_with_cpu(const CapValues& machine_defaults, const cpu::CpuModel& cpu, uint32_t max_compat_pvr);
 

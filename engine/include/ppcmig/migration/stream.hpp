@@ -46,6 +46,9 @@ std::vector<uint8_t> save_machine_live(machine::SpaprMachine& m, const PrecopyPa
 /// chain ends with "load of migration failed: <strerror>"; warnings go to `warnings`.
 void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std::vector<std::string>& warnings);
 
+/// True when the 4 KiB page at `page` is all zeros (sent as a zero page).
+bool page_is_zero(const uint8_t* page);
+
 /// The RAM block name the machine registers (QEMU's idstr of the main RAM block).
 std::string ram_block_name(const machine::SpaprMachine& m);
 
