@@ -113,7 +113,7 @@ TEST(ChangesetErrors, ParseErrorsNameTheLineAndColumn) {
         {"base = \"head\"\nname = \n", "t.toml:2:8: Error while parsing key-value pair: expected value, saw '\\n'"},
         {"name = \"x\"\n[[change]]\nop = \"remove_field\"\n",
          "t.toml:1:1: missing key \"base\" (the build the changes were written against, e.g. base = \"head\")"},
-        {"base = \"9.9\"\n[[change]]\n", "t.toml:1:8: unknown build \"9.9\" (known: 2.6, 2.7, 2.7.1, 2.8-compat-rfc, 2.8, 2.9, "
+        {"base = \"9.9\"\n[[change]]\n", "t.toml:1:8: unknown build \"9.9\" (known: 2.6, 2.7, 2.7.1, 2.8-compat-rfc, 2.8-phb-unfixed, 2.8, 2.9, "
                                          "2.10-icps-unfixed, 2.10, 2.11, 2.12, 3.0, 3.1, 4.0, 4.1-hpt-mps-unconditional, 4.1, "
                                          "4.2, 4.2-capxics, 5.0-ramblock-unfixed, 5.0, 7.2, 8.1, 8.2, 9.0, 9.1, 10.0, 10.1, head)"},
         {"base = \"head\"\nbogus = 1\n", "t.toml:2:1: unknown key \"bogus\" in the changeset (keys: base, name, note, change)"},
@@ -151,7 +151,7 @@ TEST(ChangesetErrors, ParseErrorsNameTheLineAndColumn) {
          "t.toml:4:7: unknown behaviour \"warp_drive\" (behaviours: cas_prefers_compat, cas_reboot_on_ic_change, "
          "dec_migrated, icps_for_all_servers, dummy_icps, hpt_mps_sending, cpu_sanity, insns_flags_release, forge_tlbie, "
          "compat_migration, rfc_compat_pcr_complement, newest_family, newest_compat, compat_logical_pvr_bound, "
-         "ram_block_naming, ail_mode_3_migrated, ic_caps, cas_update_unconditional, tb_while_paused, spapr_cpu_state, spapr_caps)"},
+         "ram_block_naming, ail_mode_3_migrated, ic_caps, cas_update_unconditional, tb_while_paused, spapr_cpu_state, spapr_caps, phb_migration)"},
         {"base = \"head\"\n[[change]]\nop = \"set_behaviour\"\nkey = \"dec_migrated\"\nvalue = \"no\"\n",
          "t.toml:5:9: dec_migrated takes false or true"},
         {"base = \"head\"\n[[change]]\nop = \"set_behaviour\"\nkey = \"compat_migration\"\nvalue = \"sometimes\"\n",

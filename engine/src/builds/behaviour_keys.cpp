@@ -29,6 +29,7 @@ constexpr std::string_view kCompatMig[] = {"none", "always", "not_pre_2_10"};
 constexpr std::string_view kRamNaming[] = {"region", "backend_unfixed", "backend"};
 constexpr std::string_view kFamilies[] = {"power7", "power8", "power9", "power10"};
 constexpr std::string_view kTbPaused[] = {"counts", "frozen_reread", "frozen"};
+constexpr std::string_view kPhbMigration[] = {"equal", "split_equal", "scratch"};
 constexpr std::string_view kNewestCompat[] = {"power7", "power7+", "power8", "power9", "power10", "power11"};
 
 #define PPCMIG_BOOL_KEY(member)                                                                 \
@@ -78,6 +79,7 @@ const std::vector<BehaviourKey>& table() {
         PPCMIG_ENUM_KEY(tb_while_paused, machine::TbWhilePaused, kTbPaused),
         PPCMIG_BOOL_KEY(spapr_cpu_state),
         PPCMIG_BOOL_KEY(spapr_caps),
+        PPCMIG_ENUM_KEY(phb_migration, machine::PhbMigration, kPhbMigration),
     };
     return keys;
 }

@@ -20,6 +20,12 @@ constexpr std::array kHistory = std::to_array<Changeset>({
     {"2.8/cpu-sanity-scratch",
      "target-ppc: msr_mask/insns_flags/insns_flags2/nb_BATs read into scratch and ignored, forged 2.6-compatible on save for pre-2.8-migration machines (16a2497bd44c, 146c11f16f12)",
      [](Profile& p) { p.behaviour.cpu_sanity = CpuSanity::Scratch; }},
+    {"2.8/phb-64bit-mmio-window",
+     "spapr_pci: add a 64-bit MMIO window (daa2369): realize splits an old-style window into 32- and 64-bit parts, but spapr_pci still _EQUAL-checks the windows, so pseries-2.3..2.7 streams from 2.7 no longer load [C3]",
+     [](Profile& p) { p.behaviour.phb_migration = machine::PhbMigration::SplitEqual; }},
+    {"2.8/phb-pre-2.8-migration",
+     "spapr: fix 2.7<->2.8 migration of PCI host bridge (5c4537bded40): the window values are read into scratch and ignored, sent forged as 2.7 had them only while the PHB's pre-2.8-migration is set (pseries-2.7 and older)",
+     [](Profile& p) { p.behaviour.phb_migration = machine::PhbMigration::Scratch; }},
     {"2.8/power9",
      "target-ppc: POWER9 CPU models [release approx]",
      [](Profile& p) { p.behaviour.newest_family = cpu::Family::Power9; }},
@@ -117,6 +123,8 @@ constexpr std::array kBuilds = std::to_array<BuildDef>({
     {"2.7.1", "2.7/power-insns-flags", "pseries-2.7", {"2.8/cpu-sanity-scratch"}},
     // The series of seed 000 on top of the 2.8 development tree.
     {"2.8-compat-rfc", "2.8/power9", "pseries-2.8", {"2.8-rfc/compat-rework", "2.8-rfc/compat-pcr-complement"}},
+    // 2.8 development as it was before 5c4537bded40 (C3).
+    {"2.8-phb-unfixed", "2.8/phb-64bit-mmio-window", "pseries-2.8"},
     {"2.8", "2.8/power9", "pseries-2.8"},
     {"2.9", "2.8/power9", "pseries-2.9"},
     // 2.10 as it was before 46f7afa37096: ICPs under cores, no dummies (C7).
@@ -196,6 +204,7 @@ Profile base_profile() {
     b.tb_while_paused = machine::TbWhilePaused::Counts;
     b.spapr_cpu_state = false;
     b.spapr_caps = false;
+    b.phb_migration = machine::PhbMigration::Equal;
     return p;
 }
 

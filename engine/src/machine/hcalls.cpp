@@ -19,7 +19,7 @@ namespace {
 // Hypercall numbers (PAPR, and QEMU's private range for RTAS and CAS).
 enum : uint64_t {
     H_EOI = 0x64, H_CPPR = 0x68, H_IPI = 0x6C, H_IPOLL = 0x70, H_XIRR = 0x74,
-    H_GET_TERM_CHAR = 0x54, H_PUT_TERM_CHAR = 0x58,
+    H_GET_TERM_CHAR = 0x54, H_PUT_TERM_CHAR = 0x58, H_VIO_SIGNAL = 0x104,
     H_CEDE = 0xE0, H_CONFER = 0xE4, H_PROD = 0xE8,
     H_GET_CPU_CHARACTERISTICS = 0x1AC, H_SET_MODE = 0x31C,
     KVMPPC_H_RTAS = 0xF000, KVMPPC_H_CAS = 0xF002,
@@ -82,19 +82,40 @@ int SpaprMachine::hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc) {
     int flow = cpu::kJump;
     c.s.nip = pc + 4;
     auto cap = [&](CapId id) { return caps_[static_cast<size_t>(id)]; };
+    // QEMU's vty_lookup: the vty's own unit address, or 0 (early-debug kernels always pass 0).
+    auto is_vty = [](uint64_t reg) { return reg == Vty::kReg || reg == 0; };
     switch (nr) {
         case H_PUT_TERM_CHAR: {
             const uint64_t len = g[5];
-            if (len > 16) { ret = H_PARAMETER; break; }
+            if (!is_vty(g[4]) || len > 16) { ret = H_PARAMETER; break; }
             for (uint64_t i = 0; i < len; ++i) {
                 const uint64_t word = i < 8 ? g[6] : g[7];
                 console_ += static_cast<char>(word >> (56 - 8 * (i % 8)));
             }
             break;
         }
-        case H_GET_TERM_CHAR:
-            g[4] = 0;  // no console input in a deterministic machine
-            g[5] = g[6] = 0;
+        case H_GET_TERM_CHAR: {
+            // Up to 16 characters from the vty's input ring (nothing feeds it: the machine has
+            // no host console input, but a migrated ring is drained as QEMU would).
+            if (!is_vty(g[4])) { ret = H_PARAMETER; break; }
+            std::array<uint8_t, 16> chars{};
+            uint64_t n = 0;
+            while (n < chars.size() && vty_.out != vty_.in) chars[n++] = vty_.buf[vty_.out++ % vty_.buf.size()];
+            auto word = [&](size_t first) {
+                uint64_t w = 0;
+                for (size_t i = 0; i < 8; ++i) w = (w << 8) | chars[first + i];
+                return w;
+            };
+            g[4] = n;
+            g[5] = word(0);
+            g[6] = word(8);
+            break;
+        }
+        case H_VIO_SIGNAL:
+            // Only the vty is modelled among the VIO devices; its signal mask is bit 0.
+            if (g[4] != Vty::kReg) { ret = H_PARAMETER; break; }
+            if (g[5] & ~uint64_t(1)) { ret = H_PARAMETER; break; }
+            vty_.signal_state = g[5];
             break;
         case H_CEDE:
             // PAPR: the vCPU is made interruptible and idles until something is pending.
@@ -600,10 +621,40 @@ void SpaprMachine::build_fdt() {
 
     check(fdt_begin_node(f, "vdevice"), "vdevice");
     check(fdt_begin_node(f, "vty@71000000"), "vty");
+    check(fdt_property_string(f, "device_type", "serial"), "vty");
     check(fdt_property_string(f, "compatible", "hvterm1"), "vty");
-    check(fdt_property_u32(f, "reg", 0x71000000), "vty");
+    check(fdt_property_u32(f, "reg", Vty::kReg), "vty");
+    const uint32_t vty_irq[2] = {cpu_to_fdt32(vty_.irq), 0};  // source, edge (MSI-type)
+    check(fdt_property(f, "interrupts", vty_irq, sizeof vty_irq), "vty interrupts");
     check(fdt_end_node(f), "vty end");
     check(fdt_end_node(f), "vdevice end");
+
+    // PHB 0: its bus id and the PIO, 32-bit and (when split) 64-bit MMIO windows as ranges
+    // (PCI address: space code, 64-bit bus address; CPU address; size).
+    check(fdt_begin_node(f, fmt::format("pci@{:x}", phb_.buid).c_str()), "phb");
+    check(fdt_property_string(f, "device_type", "pci"), "phb");
+    check(fdt_property_string(f, "compatible", "IBM,Logical_PHB"), "phb");
+    check(fdt_property_u32(f, "#address-cells", 3), "phb");
+    check(fdt_property_u32(f, "#size-cells", 2), "phb");
+    check(fdt_property_u32(f, "#interrupt-cells", 1), "phb");
+    const uint32_t bus_range[2] = {0, cpu_to_fdt32(0xFF)};
+    check(fdt_property(f, "bus-range", bus_range, sizeof bus_range), "phb bus-range");
+    std::vector<uint32_t> ranges;
+    auto range = [&](uint32_t space, uint64_t bus, uint64_t cpu_addr, uint64_t size) {
+        for (const uint64_t v : {uint64_t(space), bus >> 32, bus & 0xFFFFFFFF, cpu_addr >> 32, cpu_addr & 0xFFFFFFFF,
+                                 size >> 32, size & 0xFFFFFFFF})
+            ranges.push_back(cpu_to_fdt32(static_cast<uint32_t>(v)));
+    };
+    range(0x01000000, 0, phb_.io_win_addr, phb_.io_win_size);
+    range(0x02000000, 0x80000000, phb_.mem_win_addr, phb_.mem_win_size);
+    // A split legacy window continues on the bus right after the 32-bit part (4 GiB); the
+    // 2.8 placement maps its 64-bit window 1:1.
+    const uint64_t mem64_bus = at_most(*cfg_.version, 2, 7) ? uint64_t(1) << 32 : phb_.mem64_win_addr;
+    if (phb_.mem64_win_size) range(0x03000000, mem64_bus, phb_.mem64_win_addr, phb_.mem64_win_size);
+    check(fdt_property(f, "ranges", ranges.data(), static_cast<int>(ranges.size() * sizeof(uint32_t))), "phb ranges");
+    const uint32_t phb_reg[4] = {cpu_to_fdt32(uint32_t(phb_.buid >> 32)), cpu_to_fdt32(uint32_t(phb_.buid)), 0, 0};
+    check(fdt_property(f, "reg", phb_reg, sizeof phb_reg), "phb reg");
+    check(fdt_end_node(f), "phb end");
 
     check(fdt_end_node(f), "root end");
     check(fdt_finish(f), "finish");

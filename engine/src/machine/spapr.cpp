@@ -103,8 +103,19 @@ SpaprMachine::SpaprMachine(MachineConfig cfg, Behaviour behaviour)
       beh_(behaviour),
       mem_(cfg_.ram_bytes),
       xive_(cfg_.smp, cfg_.smp),
-      ics_(cfg_.version->nr_xirqs) {
+      ics_(cfg_.version->nr_xirqs),
+      irqs_(allocate_irqs(*cfg_.version)),
+      phb_(default_phb(*cfg_.version, beh_.phb_migration, irqs_)) {
     warnings_ = cfg_.warnings;
+    vty_.irq = irqs_.vty;
+    // Claimed sources carry their type in the ICS (and in its stream): MSI for the event
+    // sources and VIO devices, LSI for the PHB's INTx lines.
+    auto claim = [&](uint32_t irq, uint8_t type) {
+        if (irq >= kXicsIrqBase && irq - kXicsIrqBase < ics_.size()) ics_[irq - kXicsIrqBase].flags = type;
+    };
+    for (const uint32_t irq : {irqs_.epow, irqs_.vty, irqs_.nvram}) claim(irq, kIcsFlagMsi);
+    if (irqs_.hotplug) claim(*irqs_.hotplug, kIcsFlagMsi);
+    for (const uint32_t irq : irqs_.phb_lsi) claim(irq, kIcsFlagLsi);
     // Throws ConfigError: the machine refuses to start. Before 2.12 there was nothing to apply.
     if (beh_.spapr_caps) cfg_.apply_caps(warnings_);
     caps_ = cfg_.effective_caps();
@@ -152,7 +163,13 @@ void SpaprMachine::reset() {
     }
     cas_reboot_ = false;
     xive_.reset();
-    std::fill(ics_.begin(), ics_.end(), IcsIrq{});
+    // A source keeps its type across reset, as QEMU's ics_reset keeps the flags.
+    for (IcsIrq& e : ics_) e = IcsIrq{.flags = e.flags};
+    // VIO reset: signal state and CRQ; the vty keeps its input ring (it has no reset of its own).
+    vty_.signal_state = 0;
+    vty_.crq_qladdr = 0;
+    vty_.crq_qsize = vty_.crq_qnext = 0;
+    phb_.msi.clear();
     // Like QEMU's ROM blobs, the guest image is copied in again; the rest of RAM persists.
     if (image_) image_->load(mem_);
     for (auto& v : vcpus_) {
@@ -376,6 +393,14 @@ nlohmann::json SpaprMachine::state_json() const {
         {"powered_off", powered_off_},
         {"cpus", cpus},
         {"console", console_},
+        {"vty", {{"reg", fmt::format("{:#x}", Vty::kReg)}, {"irq", fmt::format("{:#x}", vty_.irq)},
+                 {"signal_state", vty_.signal_state}, {"input_pending", vty_.in - vty_.out}}},
+        {"phb", {{"buid", hex(phb_.buid)}, {"dma_liobn", fmt::format("{:#x}", phb_.dma_liobn)},
+                 {"mem_win", {hex(phb_.mem_win_addr), hex(phb_.mem_win_size)}},
+                 {"mem64_win", {hex(phb_.mem64_win_addr), hex(phb_.mem64_win_size)}},
+                 {"io_win", {hex(phb_.io_win_addr), hex(phb_.io_win_size)}},
+                 {"lsi", {phb_.lsi_irq[0], phb_.lsi_irq[1], phb_.lsi_irq[2], phb_.lsi_irq[3]}},
+                 {"msi", phb_.msi.size()}}},
         {"warnings", warnings_},
         {"errors", errors_},
     };

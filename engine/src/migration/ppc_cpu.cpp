@@ -1,3 +1,4 @@
+#include "ppcmig/migration/machine_preds.hpp"
 #include "ppcmig/migration/ppc_cpu.hpp"
 
 #include "ppcmig/cpu/spr.hpp"
@@ -181,9 +182,8 @@ void CpuAccess::set(std::string_view key, uint32_t i, uint64_t value) {
 bool CpuAccess::predicate(Pred p, std::string_view) const {
     const auto& ver = *m_.config().version;
     const cpu::CpuModel& model = v_.cpu->model();
+    if (const auto prop = machine_property(p, ver)) return *prop;
     switch (p) {
-        case Pred::Always: return true;
-        case Pred::Never: return false;
         case Pred::HasFloat: return model.has(cpu::kFacFp);
         case Pred::HasAltivec: return model.has(cpu::kFacVmx);
         case Pred::HasVsx: return model.has(cpu::kFacVsx);
@@ -192,10 +192,6 @@ bool CpuAccess::predicate(Pred p, std::string_view) const {
         case Pred::TmActive: return (v_.cpu->s.msr & (cpu::msr::TS0 | cpu::msr::TS1)) != 0;
         case Pred::CompatPvrNonZero: return v_.compat_pvr != 0 && !ver.pre_2_10_migration;
         case Pred::CompatPvrSet: return v_.compat_pvr != 0;
-        case Pred::Pre28Migration: return ver.pre_2_8_migration;
-        case Pred::Pre210Migration: return ver.pre_2_10_migration;
-        case Pred::NotPre210Migration: return !ver.pre_2_10_migration;
-        case Pred::Pre30Migration: return ver.pre_3_0_migration;
         case Pred::RtasStopped: return !v_.running;
         default: return false;
     }

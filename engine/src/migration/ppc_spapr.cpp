@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ppcmig/machine/caps.hpp"
+#include "ppcmig/migration/machine_preds.hpp"
 
 namespace ppcmig::migration {
 
@@ -120,16 +121,10 @@ StateAccess& SpaprAccess::nested(std::string_view) { return *this; }
 
 bool SpaprAccess::predicate(Pred p, std::string_view arg) const {
     const auto& cfg = m_.config();
+    // Machine properties (hpt-max-page-size's own rule, and those a user changeset may pick).
+    if (const auto prop = machine_property(p, *cfg.version)) return *prop;
     switch (p) {
-        case Pred::Always: return true;
-        case Pred::Never: return false;
         case Pred::NotPre28Ov5: return !cfg.version->pre_2_8_migration;
-        case Pred::NotPre41Migration: return !cfg.version->pre_4_1_migration;
-        // Machine properties, for the needed() rules a user changeset may pick.
-        case Pred::Pre28Migration: return cfg.version->pre_2_8_migration;
-        case Pred::Pre210Migration: return cfg.version->pre_2_10_migration;
-        case Pred::NotPre210Migration: return !cfg.version->pre_2_10_migration;
-        case Pred::Pre30Migration: return cfg.version->pre_3_0_migration;
         case Pred::CapSetOnCmdlineAndDiffers: {
             if (arg == "xics" || arg == "xive")  // the proposal's caps: set through ic-mode
                 return cfg.ic_mode_cmdline.has_value() && ic_cap_effective(cfg, arg) != ic_cap_default(cfg, arg);

@@ -27,6 +27,8 @@ constexpr std::array kSpaprPreds = {Pred::Always, Pred::Never, Pred::Pre28Migrat
                                     Pred::Pre30Migration, Pred::NotPre210Migration, Pred::CapSetOnCmdlineAndDiffers,
                                     Pred::NotPre41Migration, Pred::NotPre28Ov5};
 constexpr std::array kBasicPreds = {Pred::Always, Pred::Never};
+constexpr std::array kMachinePreds = {Pred::Always, Pred::Never, Pred::Pre28Migration, Pred::Pre210Migration,
+                                      Pred::Pre30Migration, Pred::NotPre210Migration, Pred::NotPre41Migration};
 
 struct TypeName {
     std::string_view name;
@@ -205,6 +207,7 @@ std::vector<Pred> scope_predicates(PredScope s) {
         case PredScope::Cpu: return {kCpuPreds.begin(), kCpuPreds.end()};
         case PredScope::Spapr: return {kSpaprPreds.begin(), kSpaprPreds.end()};
         case PredScope::Basic: return {kBasicPreds.begin(), kBasicPreds.end()};
+        case PredScope::Machine: return {kMachinePreds.begin(), kMachinePreds.end()};
         case PredScope::Any: break;
     }
     std::vector<Pred> all;
@@ -402,12 +405,13 @@ void EditedSchemas::apply(size_t index, const machine::SchemaEdit& edit, bool st
 // The schemas as a one-vCPU machine in ic-mode=dual registers them (array lengths do not matter
 // to edits: struct arrays cannot be resized).
 SchemaCatalogue::SchemaCatalogue(const machine::Behaviour& b)
-    : cpu(b), spapr(b), intc(machine::kXicsIrqBase, machine::kXicsIrqBase, machine::Xive::kPriorities),
+    : cpu(b), spapr(b), intc(machine::kXicsIrqBase, machine::kXicsIrqBase, machine::Xive::kPriorities), devices(b),
       edited(std::to_array<EditedSchemas::Root>({
                  {&cpu.common, PredScope::Cpu}, {&cpu.cpu, PredScope::Cpu}, {&cpu.spapr_cpu, PredScope::Cpu},
                  {&cpu.icp, PredScope::Basic},
                  {&intc.ics, PredScope::Basic}, {&intc.xive_source, PredScope::Basic},
                  {&intc.spapr_xive, PredScope::Basic}, {&intc.tctx, PredScope::Basic},
+                 {&devices.vty, PredScope::Basic}, {&devices.pci, PredScope::Machine},
                  {&spapr.spapr, PredScope::Spapr},
              }),
              b.schema_edits, true) {}

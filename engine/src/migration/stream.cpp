@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ppcmig/migration/ppc_cpu.hpp"
+#include "ppcmig/migration/ppc_devices.hpp"
 #include "ppcmig/migration/ppc_intc.hpp"
 #include "ppcmig/migration/ppc_spapr.hpp"
 #include "ppcmig/migration/schema_edit.hpp"
@@ -60,7 +61,10 @@ struct Registry {
     CpuSchema cpu_schema;  // initialised from the machine's behaviour below
     Vmsd dummy_icp = dummy_icp_vmsd(cpu_schema.icp);
     IntcSchema intc_schema;
+    DeviceSchema device_schema;
     std::unique_ptr<SpaprAccess> spapr;
+    std::unique_ptr<VtyAccess> vty;
+    std::unique_ptr<PhbAccess> phb;
     std::vector<std::unique_ptr<StateAccess>> intc;
     std::vector<std::unique_ptr<CpuAccess>> cpus;
     std::vector<std::unique_ptr<StateAccess>> spare_icps;
@@ -74,8 +78,9 @@ struct Registry {
     std::vector<Entry> entries;
     EditedSchemas edited;  ///< the build's user changesets applied (empty for shipped builds)
     explicit Registry(machine::SpaprMachine& m)
-        : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), intc_schema(m),
-          spapr(std::make_unique<SpaprAccess>(m)) {
+        : spapr_schema(m.behaviour()), cpu_schema(m.behaviour()), intc_schema(m), device_schema(m.behaviour()),
+          spapr(std::make_unique<SpaprAccess>(m)), vty(std::make_unique<VtyAccess>(m)),
+          phb(std::make_unique<PhbAccess>(m)) {
         for (auto& v : m.vcpus()) {
             cpus.push_back(std::make_unique<CpuAccess>(m, *v));
             entries.push_back({"cpu_common", v->index, &cpu_schema.common, cpus.back().get()});
@@ -116,6 +121,10 @@ struct Registry {
                 entries.push_back({"xive-tctx", v->index, &intc_schema.tctx, intc.back().get()});
             }
         }
+        // Devices realized by machine init after the controllers: the console, then PHB 0
+        // (a sysbus device: no bus path in its idstr); the machine's own state last.
+        entries.push_back({std::string(kVtyIdstr), 0, &device_schema.vty, vty.get()});
+        entries.push_back({"spapr_pci", 0, &device_schema.pci, phb.get()});
         entries.push_back({"spapr", 0, &spapr_schema.spapr, spapr.get()});
         edit_schemas(m.behaviour().schema_edits);
     }

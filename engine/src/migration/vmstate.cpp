@@ -106,6 +106,18 @@ uint64_t read_scalar(StreamReader& r, FieldType t) {
     }
 }
 
+// How many elements the field has now: fixed, or (a variable array) its count field's value.
+uint32_t elements(const Field& f, const StateAccess& s) {
+    if (f.count_field.empty()) return f.count;
+    const auto n = static_cast<int32_t>(s.get(f.count_field, 0));
+    return n < 0 ? 0 : static_cast<uint32_t>(n);
+}
+
+// The adapter key of element i.
+std::string element_key(const Field& f, uint32_t i) {
+    return f.count > 1 || !f.count_field.empty() ? fmt::format("{}[{}]", f.key(), i) : f.key();
+}
+
 // Element i of a field added or grown by a user changeset holds a constant, not state.
 bool unbound(const Field& f, uint32_t i) { return f.constant.has_value() || (f.bound && i >= *f.bound); }
 
@@ -231,6 +243,12 @@ Field struct_field(std::string name, const Vmsd* v, uint32_t count) {
     return x;
 }
 
+Field struct_varray(std::string name, const Vmsd* v, std::string count_field) {
+    Field x = struct_field(std::move(name), v, 0);
+    x.count_field = std::move(count_field);
+    return x;
+}
+
 Field bytes_field(std::string name, FieldType t, uint32_t size) {
     Field x = make_field(std::move(name), t);
     x.size = size;
@@ -274,8 +292,9 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
         if (!field_present(f, v.version_id, s)) continue;
         const std::string name = desc ? desc_name(v, f) : std::string();
         const bool compress = can_compress(f);
+        const uint32_t n = elements(f, s);
         std::vector<uint8_t> buffer(f.type == FieldType::Buffer ? f.size : 0);
-        for (uint32_t i = 0; i < f.count; ++i) {
+        for (uint32_t i = 0; i < n; ++i) {
             const size_t start = w.size();
             nlohmann::json nested;  // a struct element's own description
             switch (f.type) {
@@ -285,8 +304,8 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
                     break;
                 case FieldType::Unused: w.zeros(f.size); break;
                 case FieldType::Struct: {
-                    StateAccess& n = s.nested(f.count > 1 ? fmt::format("{}[{}]", f.key(), i) : f.key());
-                    save_vmsd(*f.vmsd, n, w, desc ? &nested : nullptr);
+                    StateAccess& elem = s.nested(element_key(f, i));
+                    save_vmsd(*f.vmsd, elem, w, desc ? &nested : nullptr);
                     break;
                 }
                 default: write_scalar(w, f.type, unbound(f, i) ? unbound_value(f) : s.get(f.key(), i)); break;
@@ -295,8 +314,8 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
             // `size` is what that element took on the wire.
             if (desc == nullptr || (compress && i > 0)) continue;
             nlohmann::json fd{{"name", name}, {"type", std::string(type_name(f))}};
-            if (f.count > 1) {
-                if (compress) fd["array_len"] = f.count;
+            if (n > 1) {
+                if (compress) fd["array_len"] = n;
                 else fd["index"] = i;
             }
             if (f.type == FieldType::Struct) fd["struct"] = std::move(nested);
@@ -352,10 +371,12 @@ void load_vmsd(const Vmsd& v, StateAccess& s, StreamReader& r, int version_id) {
             }
             case FieldType::Unused: r.skip(size_t(f.size) * f.count); break;
             case FieldType::Struct:
-                for (uint32_t i = 0; i < f.count; ++i) {
-                    StateAccess& n = s.nested(f.count > 1 ? fmt::format("{}[{}]", f.key(), i) : f.key());
+                // A variable array's count was loaded just before; the adapter grows as elements
+                // arrive, so a lying count costs nothing beyond the stream's end.
+                for (uint32_t i = 0, n = elements(f, s); i < n && !r.error(); ++i) {
+                    StateAccess& elem = s.nested(element_key(f, i));
                     try {
-                        load_vmsd(*f.vmsd, n, r, f.vmsd->version_id);
+                        load_vmsd(*f.vmsd, elem, r, f.vmsd->version_id);
                     } catch (LoadError& e) {
                         e.chain.push_back(fmt::format("Failed to load {}:{}", v.name, f.name));
                         throw;
@@ -407,6 +428,11 @@ nlohmann::json describe_impl(const Vmsd& v, StateAccess* s) {
         nlohmann::json fd{{"field", f.name}, {"type", std::string(type_name(f))}, {"version_id", f.version_id},
                           {"field_exists", f.exists != Pred::Always}, {"size", f.element_size()},
                           {"count", f.count}, {"check", std::string(to_string(f.check))}};
+        // A variable array: its element count now (0 without state) and where that comes from.
+        if (!f.count_field.empty()) {
+            fd["count"] = s ? elements(f, *s) : 0;
+            fd["count_field"] = f.count_field;
+        }
         if (f.exists != Pred::Always) {
             fd["exists_predicate"] = std::string(to_string(f.exists));
             fd["exists_guest_dependent"] = s ? s->guest_dependent(f.exists, {}) : depends_on_guest_state(f.exists);
@@ -428,7 +454,9 @@ nlohmann::json describe_impl(const Vmsd& v, StateAccess* s) {
         if (f.type == FieldType::Struct && f.vmsd) {
             // A struct array is described through its first element's adapter: the schema is
             // the same for every element, and checked values inside struct arrays do not occur.
-            StateAccess* n = s ? &s->nested(f.count > 1 ? fmt::format("{}[0]", f.key()) : f.key()) : nullptr;
+            // A variable array may have no element: described without live values.
+            const bool element0 = s && (f.count_field.empty() || elements(f, *s) > 0);
+            StateAccess* n = element0 ? &s->nested(element_key(f, 0)) : nullptr;
             fd["Description"] = describe_impl(*f.vmsd, n);
         }
         fields.push_back(std::move(fd));

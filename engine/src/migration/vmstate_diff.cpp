@@ -331,7 +331,17 @@ private:
                                 wire_bytes(fa), wire_bytes(fb)));
             return;
         }
-        if (fa.count != fb.count) {
+        if (fa.count_field.empty() != fb.count_field.empty()) {
+            auto shape = [](const DumpField& f) {
+                return f.count_field.empty() ? fmt::format("a fixed array of {}", f.count)
+                                             : fmt::format("a variable array counted by {}", f.count_field);
+            };
+            add(sc, Severity::Error, "field_resized", path,
+                fmt::format("{} on the source, {} on the destination", shape(fa), shape(fb)));
+            return;
+        }
+        // Variable arrays: the counts are each machine's state, the count field travels itself.
+        if (fa.count != fb.count && fa.count_field.empty()) {
             add(sc, Severity::Error, "field_resized", path,
                 fmt::format("array of {} elements on the source, {} on the destination ({} vs {} bytes)", fa.count, fb.count,
                             wire_bytes(fa), wire_bytes(fb)));

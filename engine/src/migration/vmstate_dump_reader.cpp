@@ -109,7 +109,8 @@ DumpField parse_field(const Node& n) {
     f.type = n.member("type").str();
     f.size = static_cast<uint32_t>(n.member("size").unsigned_at_most(UINT32_MAX));
     f.count = static_cast<uint32_t>(n.member("count").unsigned_at_most(UINT32_MAX));
-    if (f.count == 0) n.member("count").fail("an array of 0 elements");
+    if (n.has("count_field")) f.count_field = n.member("count_field").str();
+    if (f.count == 0 && f.count_field.empty()) n.member("count").fail("an array of 0 elements");
     f.check = n.member("check").str();
     if (f.check != "none" && f.check != "equal" && f.check != "positive_le")
         n.member("check").fail(fmt::format("unknown check \"{}\" (expected none, equal or positive_le)", f.check));

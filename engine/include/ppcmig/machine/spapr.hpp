@@ -16,6 +16,7 @@
 #include "ppcmig/cpu/cpu.hpp"
 #include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/config.hpp"
+#include "ppcmig/machine/devices.hpp"
 #include "ppcmig/machine/schema_edit.hpp"
 #include "ppcmig/machine/xive.hpp"
 #include "ppcmig/memory/elf_image.hpp"
@@ -98,6 +99,8 @@ struct Behaviour {
     /// 2.12: spapr capabilities — checked when the machine starts, migrated as subsections,
     /// compared after load. Before, nothing of the kind existed (no cap-* properties).
     bool spapr_caps = true;
+    /// The PHB's MMIO windows and how they travel in `spapr_pci` (C3).
+    PhbMigration phb_migration = PhbMigration::Scratch;
     /// User changesets: edits of the vmstate schemas, applied in order after the migration layer
     /// builds a machine's sections (empty for the shipped builds).
     std::vector<SchemaEdit> schema_edits;
@@ -122,6 +125,8 @@ struct IcsIrq {
     friend bool operator==(const IcsIrq&, const IcsIrq&) = default;
 };
 inline constexpr uint32_t kXicsIrqBase = 0x1000;
+/// IcsIrq::flags source types (XICS_FLAGS_IRQ_LSI, XICS_FLAGS_IRQ_MSI).
+inline constexpr uint8_t kIcsFlagLsi = 0x1, kIcsFlagMsi = 0x2;
 
 /// What stopped a machine run.
 enum class MachineStop : uint8_t { Budget, PowerOff, AllIdle, Error };
@@ -205,6 +210,13 @@ public:
     /// Interrupt-controller state for the migration layer to save and load.
     [[nodiscard]] Xive& xive_state() { return xive_; }
     [[nodiscard]] std::vector<IcsIrq>& ics_state() { return ics_; }
+    /// The platform devices (state saved and loaded by the migration layer).
+    [[nodiscard]] Phb& phb() { return phb_; }
+    [[nodiscard]] const Phb& phb() const { return phb_; }
+    [[nodiscard]] Vty& vty() { return vty_; }
+    [[nodiscard]] const Vty& vty() const { return vty_; }
+    /// The source numbers the machine version allocated (devices' _EQUAL-checked irqs).
+    [[nodiscard]] const IrqAllocation& irqs() const { return irqs_; }
     /// The controllers the machine instantiates (and registers for migration).
     [[nodiscard]] bool has_xics() const { return cfg_.ic_mode() != IcMode::Xive; }
     [[nodiscard]] bool has_xive() const { return cfg_.ic_mode() == IcMode::Xive || cfg_.ic_mode() == IcMode::Dual; }
@@ -273,6 +285,9 @@ private:
     std::array<uint8_t, 32> ov5_cas_{};  ///< negotiated option vector 5 (bytes 1..32)
     Xive xive_;
     std::vector<IcsIrq> ics_;
+    IrqAllocation irqs_;
+    Phb phb_;
+    Vty vty_;
     bool have_guest_ = false;
     bool powered_off_ = false;
     bool reset_requested_ = false;

@@ -16,6 +16,7 @@
 #include "ppcmig/machine/schema_edit.hpp"
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/migration/ppc_cpu.hpp"
+#include "ppcmig/migration/ppc_devices.hpp"
 #include "ppcmig/migration/ppc_intc.hpp"
 #include "ppcmig/migration/ppc_spapr.hpp"
 #include "ppcmig/migration/vmstate.hpp"
@@ -35,7 +36,7 @@ public:
 /// Which adapter evaluates a section's predicates, hence which needed()/field_exists rules its
 /// schemas may use: the vCPU's (cpu, cpu_common and their subsections), the machine's (spapr),
 /// or one that knows only always/never (icp/server, the interrupt controllers).
-enum class PredScope : uint8_t { Any, Cpu, Spapr, Basic };
+enum class PredScope : uint8_t { Any, Cpu, Spapr, Basic, Machine };
 
 /// The predicates a scope evaluates, in the order of migration::Pred.
 std::vector<Pred> scope_predicates(PredScope s);
@@ -89,6 +90,7 @@ struct SchemaCatalogue {
     CpuSchema cpu;
     SpaprSchema spapr;
     IntcSchema intc;
+    DeviceSchema devices;
     EditedSchemas edited;
 };
 

@@ -71,7 +71,7 @@ struct Field {
     std::string name;           ///< on the wire (vmdesc) and in dumps
     std::string binding;        ///< what the adapter reads/writes; defaults to name
     FieldType type = FieldType::U64;
-    uint32_t count = 1;         ///< array length (1: scalar)
+    uint32_t count = 1;         ///< array length (1: scalar); ignored for a variable array
     uint32_t size = 0;          ///< Buffer/Unused byte count
     FieldCheck check = FieldCheck::None;
     int version_id = 0;         ///< present when the processed version is >= this
@@ -83,6 +83,10 @@ struct Field {
     /// Resized by a user changeset: the adapter binds only the first `bound` elements (bytes of
     /// a buffer), as many as it had; elements beyond are saved as 0 and dropped on load.
     std::optional<uint32_t> bound{};
+    /// A variable array (QEMU's *_VARRAY_INT32, with _ALLOC on load): the element count is the
+    /// value of this earlier int32 field of the same vmsd (negative counts as 0). Elements are
+    /// always addressed as "key[i]".
+    std::string count_field{};
     [[nodiscard]] uint32_t element_size() const;
     [[nodiscard]] const std::string& key() const { return binding.empty() ? name : binding; }
 };
@@ -94,6 +98,8 @@ Field make_field(std::string name, FieldType t, uint32_t count = 1, Pred exists 
 Field equal_field(std::string name, FieldType t);
 /// `count` nested `v` structs.
 Field struct_field(std::string name, const Vmsd* v, uint32_t count = 1);
+/// A variable array of `v` structs whose count is the int32 field `count_field`.
+Field struct_varray(std::string name, const Vmsd* v, std::string count_field);
 /// A Buffer (`size` raw bytes) or Unused (`size` padding bytes) field.
 Field bytes_field(std::string name, FieldType t, uint32_t size);
 

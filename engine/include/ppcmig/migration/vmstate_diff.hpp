@@ -41,7 +41,8 @@ struct DumpField {
     std::string name;
     std::string type;               ///< as dumped ("uint32", "int32 equal", "unused_buffer", "struct")
     uint32_t size = 0;              ///< bytes per element (0 for struct)
-    uint32_t count = 1;
+    uint32_t count = 1;             ///< a variable array: its element count on the dumped machine
+    std::string count_field;        ///< a variable array: the field holding its count
     std::string check = "none";     ///< "none", "equal", "positive_le"
     int version_id = 0;
     std::string exists;             ///< field_exists predicate; empty: gated by version_id only
