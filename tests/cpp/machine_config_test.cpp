@@ -1,6 +1,8 @@
 // MachineConfig parsing, machine-version defaults, compat rules and caps policy.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "ppcmig/machine/compat.hpp"
 #include "ppcmig/machine/config.hpp"
 
@@ -189,6 +191,120 @@ TEST(Caps, ApplyPolicyPerAccelerator) {
     MachineConfig::parse("-machine pseries,cap-hpt-max-page-size=4k").apply_caps(w);
     EXPECT_NE(std::find(w.begin(), w.end(), "Many guests require at least 64kiB hpt-max-page-size"), w.end());
     EXPECT_THROW(MachineConfig::parse("-machine pseries,cap-hpt-max-page-size=2k").apply_caps(w), ConfigError);
+}
+
+namespace {
+// The ConfigError a configuration's caps meet at start (empty message: none).
+ConfigError apply_error(const MachineConfig& c) {
+    std::vector<std::string> w;
+    try {
+        c.apply_caps(w);
+    } catch (const ConfigError& e) {
+        return e;
+    }
+    return ConfigError("", "", "");
+}
+}  // namespace
+
+TEST(Caps, LargeDecrUnderTcgNeedsIsa300) {
+    // POWER8 cannot run in ISA 3.00 mode.
+    auto e = apply_error(MachineConfig::parse("-machine pseries-4.2,cap-large-decr=on -cpu POWER8"));
+    EXPECT_EQ(e.option, "-machine pseries-4.2");
+    EXPECT_EQ(e.message, "Large decrementer only supported on POWER9");
+    EXPECT_EQ(e.hint, "Try -cpu POWER9");
+    // A POWER9 capped at power8 neither: the compat mode counts, not the model's width.
+    e = apply_error(MachineConfig::parse("-machine pseries-4.2,max-cpu-compat=power8,cap-large-decr=on -cpu POWER9"));
+    EXPECT_EQ(e.message, "Large decrementer only supported on POWER9");
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2,cap-large-decr=on -cpu POWER9")).message, "");
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2,max-cpu-compat=power9 -cpu POWER10")).message, "");
+}
+
+TEST(Caps, LargeDecrUnderKvmNeedsTheHostsWidth) {
+    // The default host (POWER9) advertises 56 bits, as POWER9 and POWER10 models use.
+    EXPECT_EQ(MachineConfig::parse("-machine pseries-4.2 -cpu POWER9 -accel kvm").kvm_host.large_decr_bits, 56u);
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2 -cpu POWER9 -accel kvm")).message, "");
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2 -cpu host -host-cpu POWER10 -accel kvm")).message, "");
+    // A POWER8 host has none: its "-cpu host" guest defaults large-decr off and starts...
+    const auto p8 = MachineConfig::parse("-machine pseries-4.2 -cpu host -host-cpu POWER8 -accel kvm");
+    EXPECT_EQ(p8.kvm_host.large_decr_bits, 0u);
+    EXPECT_EQ(apply_error(p8).message, "");
+    // ...but refuses it on the command line.
+    auto e = apply_error(MachineConfig::parse("-machine pseries-4.2,cap-large-decr=on -cpu host -host-cpu POWER8 -accel kvm"));
+    EXPECT_EQ(e.message, "No large decrementer support");
+    EXPECT_EQ(e.hint, "Try appending -machine cap-large-decr=off");
+    e = apply_error(MachineConfig::parse("-machine pseries-4.2 -cpu POWER9 -accel kvm -kvm-host-caps large-decr-bits=0"));
+    EXPECT_EQ(e.message, "No large decrementer support");
+    // A host whose width differs from the model's: (KVM's, the model's).
+    e = apply_error(MachineConfig::parse("-machine pseries-4.2 -cpu POWER9 -accel kvm -kvm-host-caps large-decr-bits=48"));
+    EXPECT_EQ(e.message, "KVM large decrementer size (48) differs to model (56)");
+    EXPECT_EQ(e.hint, "Try appending -machine cap-large-decr=off");
+    e = apply_error(MachineConfig::parse("-machine pseries-4.2,cap-large-decr=on -cpu POWER8 -accel kvm"));
+    EXPECT_EQ(e.message, "KVM large decrementer size (56) differs to model (32)");
+    // KVM does not look at the compat mode, only at the model's width.
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2,max-cpu-compat=power8,cap-large-decr=on -cpu POWER9 -accel kvm"))
+                  .message, "");
+    // Off, nothing is asked of the host.
+    EXPECT_EQ(apply_error(MachineConfig::parse("-machine pseries-4.2,cap-large-decr=off -cpu POWER9 -accel kvm "
+                                               "-kvm-host-caps large-decr-bits=48")).message, "");
+    // The same direct call with KvmHost's own default (a POWER9 host).
+    std::vector<std::string> w;
+    CapValues eff = MachineConfig::parse("-machine pseries-4.2 -cpu POWER9").effective_caps();
+    KvmHost host;
+    host.large_decr_bits = 64;
+    try {
+        apply_caps(eff, *cpu::find_model("POWER10"), 0, Accel::KvmHv, 1, host, w);
+        FAIL() << "a 64-bit host accepted a 56-bit model";
+    } catch (const CapError& err) {
+        EXPECT_STREQ(err.what(), "KVM large decrementer size (64) differs to model (56)");
+    }
+    EXPECT_NO_THROW(apply_caps(eff, *cpu::find_model("POWER10"), 0, Accel::KvmHv, 1, KvmHost{}, w));
+}
+
+TEST(Caps, KvmHostCapsLargeDecrBitsOption) {
+    auto e = error_of("-machine pseries -kvm-host-caps large-decr-bits=abc");
+    EXPECT_EQ(e, "-kvm-host-caps large-decr-bits=abc: large-decr-bits expects a number of bits, not \"abc\" "
+                 "(0: no large decrementer, or 33 to 64)");
+    for (const char* bad : {"99", "32", "1", "65", "99999999999"})
+        EXPECT_EQ(error_of(fmt::format("-machine pseries -kvm-host-caps large-decr-bits={}", bad)),
+                  fmt::format("-kvm-host-caps large-decr-bits={0}: large-decr-bits {0} is not a large decrementer width "
+                              "(0: no large decrementer, or 33 to 64)", bad));
+    EXPECT_EQ(error_of("-machine pseries -kvm-host-caps large-decr-bits"),
+              "-kvm-host-caps large-decr-bits: large-decr-bits needs a value (0: no large decrementer, or 33 to 64)");
+    EXPECT_EQ(error_of("-machine pseries -kvm-host-caps large-decr-bits=-1"),
+              "-kvm-host-caps large-decr-bits=-1: large-decr-bits expects a number of bits, not \"-1\" "
+              "(0: no large decrementer, or 33 to 64)");
+    EXPECT_EQ(error_of("-machine pseries -kvm-host-caps warp"),
+              "-kvm-host-caps warp: unknown KVM host capability \"warp\" (cfpc, sbbc, ibs, ail-mode-3, rpt-invalidate, "
+              "nested-hv, large-decr-bits)");
+    for (unsigned ok : {0u, 33u, 48u, 64u})
+        EXPECT_EQ(MachineConfig::parse(fmt::format("-machine pseries -accel kvm -kvm-host-caps cfpc=broken,large-decr-bits={}", ok))
+                      .kvm_host.large_decr_bits, ok);
+    // The override wins over the -host-cpu, whichever comes first; other keys keep working.
+    const auto c = MachineConfig::parse("-machine pseries -accel kvm -kvm-host-caps large-decr-bits=48,cfpc=broken -host-cpu POWER8");
+    EXPECT_EQ(c.kvm_host.large_decr_bits, 48u);
+    EXPECT_EQ(c.kvm_host.max_cfpc, capval::BROKEN);
+    // An unknown host CPU matters under KVM only.
+    EXPECT_EQ(error_of("-machine pseries -cpu POWER9 -accel kvm -host-cpu POWER99"), "-host-cpu POWER99: unable to find CPU model 'POWER99'");
+    EXPECT_EQ(error_of("-machine pseries -cpu POWER9 -host-cpu POWER99"), "");
+}
+
+TEST(MachineConfig, KvmHostRoundTripsThroughToArgs) {
+    const auto c = MachineConfig::parse("-machine pseries-4.2 -cpu POWER9 -accel kvm -host-cpu POWER10 "
+                                        "-kvm-host-caps cfpc=broken,nested-hv=on,large-decr-bits=48");
+    EXPECT_NE(c.to_args().find(" -host-cpu POWER10 -kvm-host-caps cfpc=broken,nested-hv=on,large-decr-bits=48"), std::string::npos)
+        << c.to_args();
+    const auto again = MachineConfig::parse(c.to_args());
+    EXPECT_EQ(again.to_args(), c.to_args());
+    EXPECT_EQ(again.kvm_host.large_decr_bits, 48u);
+    EXPECT_EQ(again.kvm_host.max_cfpc, capval::BROKEN);
+    EXPECT_TRUE(again.kvm_host.nested_hv);
+    // A POWER8 host's own "none" is its default, so nothing is written; 0 on a POWER9 host is.
+    EXPECT_EQ(MachineConfig::parse("-machine pseries -cpu host -host-cpu POWER8 -accel kvm").to_args().find("-kvm-host-caps"),
+              std::string::npos);
+    EXPECT_NE(MachineConfig::parse("-machine pseries -accel kvm -kvm-host-caps large-decr-bits=0").to_args().find(
+                  "-kvm-host-caps large-decr-bits=0"), std::string::npos);
+    // TCG consults no host.
+    EXPECT_EQ(MachineConfig::parse("-machine pseries -kvm-host-caps cfpc=broken").to_args().find("-kvm-host"), std::string::npos);
 }
 
 TEST(Compat, TableAndFamilyRules) {

@@ -259,6 +259,44 @@ def test_c11_large_decr_travels_raw_in_lpcr(tmp_path: Path) -> None:
     assert not int(native["cpus"][0]["lpcr"], 16) & lpcr_ld    # what the destination's own config gives
 
 
+@pytest.mark.parametrize("machine,starts", [("pseries-3.1", True), ("pseries-3.1,cap-large-decr=on", False),
+                                            ("pseries-4.2", False), ("pseries-4.2,cap-large-decr=off", True)])
+def test_c11_large_decr_meets_a_kvm_host_of_another_width(tmp_path: Path, machine: str, starts: bool) -> None:
+    """C11, the KVM half: under KVM-HV large-decr needs the host's large decrementer (its
+    ibm,dec-bits) to be as wide as the CPU model's. A POWER9 guest running large-decr (the 4.0+
+    default, or from the command line on 3.1) on a 56-bit host finds a destination whose host
+    reports 48 bits refusing to start; with large-decr off on both sides it moves there."""
+    src = ("--machine", machine, "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER9", "--build", "head")
+    dest = f"-machine {machine} -accel kvm-hv -cpu host -host-cpu POWER9 -kvm-host-caps large-decr-bits=48 -m 256M"
+    ref_p, p = migrate(tmp_path, guest("decr_tick"), src, "head", dest)
+    if starts:
+        assert p.returncode == 0 and p.stdout == ref_p.stdout, p.stderr
+    else:
+        assert p.returncode == 1, p.stderr
+        assert ("ppcmig-engine: destination (build head): -machine " + machine.split(",")[0] +
+                ": KVM large decrementer size (48) differs to model (56)\n"
+                "Try appending -machine cap-large-decr=off") in p.stderr, p.stderr
+        assert "RESULT" not in p.stdout  # the source stopped at the migration point; nothing resumed
+
+
+@pytest.mark.parametrize("machine,starts", [("pseries-4.2,max-cpu-compat=power8", True),
+                                            ("pseries-4.2,max-cpu-compat=power8,cap-large-decr=on", False)])
+def test_c11_power8_compat_guest_with_large_decr_cannot_move_to_a_power8_host(tmp_path: Path, machine: str,
+                                                                              starts: bool) -> None:
+    """C11, the KVM half: KVM checks only the host's width, not the compat mode, so a POWER9 host
+    starts a max-cpu-compat=power8 guest with cap-large-decr=on; the POWER8 host it was capped for
+    has no large decrementer and refuses to start it. At its default (off below ISA 3.00) it moves."""
+    src = ("--machine", machine, "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER9", "--build", "head")
+    dest = f"-machine {machine} -accel kvm-hv -cpu host -host-cpu POWER8 -m 256M"
+    _, p = migrate(tmp_path, guest("decr_tick"), src, "head", dest)
+    if starts:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert p.returncode == 1, p.stderr
+        assert ("-machine pseries-4.2: No large decrementer support\n"
+                "Try appending -machine cap-large-decr=off") in p.stderr, p.stderr
+
+
 @pytest.mark.parametrize("machine,starts", [("pseries-3.1", True), ("pseries-3.1,cap-cfpc=workaround", False),
                                             ("pseries-4.0", False)])
 def test_c19_spectre_cap_default_meets_a_broken_kvm_host(tmp_path: Path, machine: str, starts: bool) -> None:
@@ -276,8 +314,13 @@ def test_c19_spectre_cap_default_meets_a_broken_kvm_host(tmp_path: Path, machine
         assert "Try appending -machine cap-cfpc=broken" in p.stderr
 
 
-@pytest.mark.parametrize("caps,error", [("warp=on", 'unknown KVM host capability "warp"'),
-                                        ("cfpc=maybe", 'Invalid capability mode "maybe" for cap-cfpc')])
+@pytest.mark.parametrize("caps,error", [("warp=on", 'unknown KVM host capability "warp" (cfpc, sbbc, ibs, ail-mode-3, '
+                                                    'rpt-invalidate, nested-hv, large-decr-bits)'),
+                                        ("cfpc=maybe", 'Invalid capability mode "maybe" for cap-cfpc'),
+                                        ("large-decr-bits=abc", 'large-decr-bits expects a number of bits, not "abc" '
+                                                                '(0: no large decrementer, or 33 to 64)'),
+                                        ("cfpc=broken,large-decr-bits=99", "large-decr-bits 99 is not a large "
+                                         "decrementer width (0: no large decrementer, or 33 to 64)")])
 def test_kvm_host_caps_option_rejects_bad_input(tmp_path: Path, caps: str, error: str) -> None:
     p, st = run(tmp_path, guest("mem_dirty"), "--kvm-host-caps", caps)
     assert p.returncode == 1 and f"-kvm-host-caps {caps}: {error}" in p.stderr and st == {}

@@ -173,8 +173,18 @@ void apply_caps(const CapValues& eff, const cpu::CpuModel& cpu, uint32_t max_com
     }
 
     if (v(CapId::LargeDecr)) {
-        if (cpu.dec_bits <= 32)
-            throw CapError(fmt::format("Large decrementer only supported on POWER9, try -cpu POWER9"));
+        if (tcg) {
+            if (!compat_valid(cpu, logical_pvr::V3_00, 0, max_compat_pvr))
+                throw CapError("Large decrementer only supported on POWER9", "Try -cpu POWER9");
+        } else if (host.large_decr_bits == 0) {
+            // Also what the per-vCPU apply reports when KVM refuses LPCR[LD]; a modelled host that
+            // advertises a width always accepts it, so the machine-level check is the one that fires.
+            throw CapError("No large decrementer support", off_hint("large-decr"));
+        } else if (host.large_decr_bits != cpu.dec_bits) {
+            throw CapError(fmt::format("KVM large decrementer size ({}) differs to model ({})", host.large_decr_bits,
+                                       cpu.dec_bits),
+                           off_hint("large-decr"));
+        }
     }
 
     if (v(CapId::CcfAssist) && tcg)
@@ -195,6 +205,8 @@ void apply_caps(const CapValues& eff, const cpu::CpuModel& cpu, uint32_t max_com
     if (v(CapId::Dawr1) && !compat_valid(cpu, logical_pvr::V3_10, 0, max_compat_pvr))
         throw CapError("DAWR1 supported only on POWER10 and later CPUs", off_hint("dawr1"));
 }
+
+unsigned host_large_decr_bits(const cpu::CpuModel& host) { return host.dec_bits > 32 ? host.dec_bits : 0; }
 
 std::optional<CapLevelVerdict> compare_cap_level(std::string_view name, uint8_t src, uint8_t dst) {
     if (src == dst) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ppcmig/machine/compat.hpp"
 
@@ -85,6 +86,33 @@ std::optional<unsigned> parse_uint(std::string_view t) {
 
 std::string machine_type_name(const MachineVersion& v) { return v.name + "-machine"; }
 
+constexpr std::string_view kKvmHostKeys = "cfpc, sbbc, ibs, ail-mode-3, rpt-invalidate, nested-hv, large-decr-bits";
+
+// `-kvm-host-caps large-decr-bits=N`: the width the host advertises (0: none). `option` is the
+// whole option for the error.
+unsigned parse_large_decr_bits(const std::string& option, std::string_view val, bool given) {
+    constexpr std::string_view range = "0: no large decrementer, or 33 to 64";
+    if (!given) throw ConfigError(option, fmt::format("large-decr-bits needs a value ({})", range));
+    const bool digits = !val.empty() && std::all_of(val.begin(), val.end(), [](char ch) {
+        return std::isdigit(static_cast<unsigned char>(ch)) != 0;
+    });
+    if (!digits) throw ConfigError(option, fmt::format("large-decr-bits expects a number of bits, not \"{}\" ({})", val, range));
+    const auto n = parse_uint(val);
+    if (!n || (*n != 0 && (*n < kMinLargeDecrBits || *n > kMaxLargeDecrBits)))
+        throw ConfigError(option, fmt::format("large-decr-bits {} is not a large decrementer width ({})", val, range));
+    return *n;
+}
+
+// What the modelled host's KVM supports when -kvm-host-caps says nothing: KvmHost's defaults with
+// the large decrementer of the -host-cpu model (nullopt: no such model).
+std::optional<KvmHost> default_kvm_host(std::string_view host_cpu) {
+    const auto host = cpu::find_model(host_cpu);
+    if (!host) return std::nullopt;
+    KvmHost h;
+    h.large_decr_bits = host_large_decr_bits(*host);
+    return h;
+}
+
 uint32_t parse_compat_name(const std::string& option, std::string_view name, const CompatRules& rules) {
     if (name.empty()) return 0;
     const CompatMode* m = find_compat_by_name(name);
@@ -135,6 +163,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
     std::string cpu_name;
     std::string cpu_compat;
     std::string cpu_option_text;
+    std::optional<unsigned> large_decr_bits;  // -kvm-host-caps large-decr-bits=N
 
     for (size_t i = 0; i < argv.size(); ++i) {
         std::string opt = argv[i];
@@ -208,22 +237,24 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
             c.host_cpu = value();
         } else if (opt == "-kvm-host-caps") {  // ppcmig: what the modelled host kernel's KVM supports
             const std::string& v = value();
+            const std::string text = fmt::format("-kvm-host-caps {}", v);
             for (const auto& item : split(v, ',')) {
                 const auto eq = item.find('=');
                 const std::string key = item.substr(0, eq), val = eq == std::string::npos ? "on" : item.substr(eq + 1);
+                if (key == "large-decr-bits") {
+                    large_decr_bits = parse_large_decr_bits(text, val, eq != std::string::npos);
+                    continue;
+                }
                 const CapInfo* cap = find_cap(key);
                 const bool known = cap != nullptr && (cap->id == CapId::Cfpc || cap->id == CapId::Sbbc || cap->id == CapId::Ibs ||
                                                       cap->id == CapId::AilMode3 || cap->id == CapId::RptInvalidate ||
                                                       cap->id == CapId::NestedKvmHv);
-                if (!known)
-                    throw ConfigError(fmt::format("-kvm-host-caps {}", v),
-                                      fmt::format("unknown KVM host capability \"{}\" (cfpc, sbbc, ibs, ail-mode-3, "
-                                                  "rpt-invalidate, nested-hv)", key));
+                if (!known) throw ConfigError(text, fmt::format("unknown KVM host capability \"{}\" ({})", key, kKvmHostKeys));
                 uint8_t level = 0;
                 try {
                     level = parse_cap_value(*cap, val);
                 } catch (const CapError& e) {
-                    throw ConfigError(fmt::format("-kvm-host-caps {}", v), e.what());
+                    throw ConfigError(text, e.what());
                 }
                 switch (cap->id) {
                     case CapId::Cfpc: c.kvm_host.max_cfpc = level; break;
@@ -294,6 +325,16 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         throw ConfigError(cpu_option_text.empty() ? "-cpu" : cpu_option_text, fmt::format("unable to find CPU model '{}'", cpu_name));
     c.cpu = *model;
 
+    // The modelled host's large decrementer: large-decr-bits when given, else the -host-cpu's.
+    // Under TCG the host is not consulted, so an unknown -host-cpu only matters under KVM.
+    if (large_decr_bits) {
+        c.kvm_host.large_decr_bits = *large_decr_bits;
+    } else if (const auto host = default_kvm_host(c.host_cpu)) {
+        c.kvm_host.large_decr_bits = host->large_decr_bits;
+    } else if (c.accel == Accel::KvmHv) {
+        throw ConfigError(fmt::format("-host-cpu {}", c.host_cpu), fmt::format("unable to find CPU model '{}'", c.host_cpu));
+    }
+
     // Legacy "-cpu X,compat=Y": forwarded to max-cpu-compat (newest behaviour) with a warning.
     if (!cpu_compat.empty()) {
         const std::string name = cpu_compat == "\x01" ? "" : cpu_compat;
@@ -354,7 +395,22 @@ std::string MachineConfig::to_args() const {
     if (threads != 1) out += fmt::format(",threads={}", threads);
     if (max_cpus != smp) out += fmt::format(",maxcpus={}", max_cpus);
     out += fmt::format(" -m {}M -accel {}", ram_bytes >> 20, to_string(accel));
-    if (cpu_is_host) out += fmt::format(" -host-cpu {}", host_cpu);
+    if (accel != Accel::KvmHv) return out;  // TCG consults no host
+    if (cpu_is_host || host_cpu != kDefaultHostCpu) out += fmt::format(" -host-cpu {}", host_cpu);
+    // Only what departs from the host's defaults, so that the text parses back to this host.
+    const KvmHost d = default_kvm_host(host_cpu).value_or(KvmHost{});
+    std::vector<std::string> caps;
+    auto level = [&](CapId id, uint8_t have, uint8_t dflt) {
+        if (have != dflt) caps.push_back(fmt::format("{}={}", cap_info(id).name, cap_value_text(id, have)));
+    };
+    level(CapId::Cfpc, kvm_host.max_cfpc, d.max_cfpc);
+    level(CapId::Sbbc, kvm_host.max_sbbc, d.max_sbbc);
+    level(CapId::Ibs, kvm_host.max_ibs, d.max_ibs);
+    level(CapId::AilMode3, kvm_host.ail_mode_3, d.ail_mode_3);
+    level(CapId::RptInvalidate, kvm_host.rpt_invalidate, d.rpt_invalidate);
+    level(CapId::NestedKvmHv, kvm_host.nested_hv, d.nested_hv);
+    if (kvm_host.large_decr_bits != d.large_decr_bits) caps.push_back(fmt::format("large-decr-bits={}", kvm_host.large_decr_bits));
+    if (!caps.empty()) out += fmt::format(" -kvm-host-caps {}", fmt::join(caps, ","));
     return out;
 }
 

@@ -81,7 +81,8 @@ CapValues default_caps_with_cpu(const CapValues& machine_defaults, const cpu::Cp
 enum class Accel : uint8_t { Tcg, KvmHv };
 std::string_view to_string(Accel a);
 
-/// What the (modelled) KVM-HV host supports; defaults describe a host of the CPU's own family.
+/// What the (modelled) KVM-HV host supports; defaults describe a POWER9 host (MachineConfig's
+/// default -host-cpu), MachineConfig derives the large decrementer from its -host-cpu.
 struct KvmHost {
     uint8_t max_cfpc = capval::WORKAROUND;
     uint8_t max_sbbc = capval::WORKAROUND;
@@ -90,7 +91,17 @@ struct KvmHost {
     bool rpt_invalidate = false;
     bool nested_hv = false;
     unsigned host_page_shift = 16;  ///< 64 KiB pages, as ppc64 hosts use
+    /// Width of the host's large decrementer as QEMU's KVM init reads it (the host CPU node's
+    /// "ibm,dec-bits" device-tree property); 0: the host has none (POWER8 and older).
+    unsigned large_decr_bits = 56;
 };
+
+/// The large decrementer a host of this CPU model advertises: its width when wider than the
+/// 32-bit decrementer, else 0 (no "ibm,dec-bits" on the host).
+[[nodiscard]] unsigned host_large_decr_bits(const cpu::CpuModel& host);
+
+/// Valid KvmHost::large_decr_bits: 0, or a width from 33 to 64 bits.
+inline constexpr unsigned kMinLargeDecrBits = 33, kMaxLargeDecrBits = 64;
 
 /// Apply-time checks of effective caps (spapr_caps_apply). Throws CapError on a fatal error,
 /// appends warnings (QEMU's "warning:" texts without the prefix) otherwise.

@@ -43,6 +43,9 @@ struct ReleaseLimits {
     std::shared_ptr<const MachineVersionTable> versions;
 };
 
+/// The modelled KVM host's CPU when -host-cpu is not given.
+inline constexpr std::string_view kDefaultHostCpu = "POWER9";
+
 struct MachineConfig {
     const MachineVersion* version = nullptr;  ///< resolved machine version (never null after parse)
     /// Owns `version` when it comes from an edited build's table (ReleaseLimits::versions).
@@ -59,7 +62,7 @@ struct MachineConfig {
     uint64_t ram_bytes = uint64_t(512) << 20;
     Accel accel = Accel::Tcg;
     KvmHost kvm_host{};
-    std::string host_cpu = "POWER9";           ///< what "-cpu host" means under kvm-hv
+    std::string host_cpu{kDefaultHostCpu};     ///< what "-cpu host" means under kvm-hv; the host's large decrementer
     std::vector<std::string> warnings;         ///< QEMU warnings produced while parsing
 
     /// Parses QEMU-style options. Throws ConfigError. `newest` is the newest machine version
