@@ -50,7 +50,7 @@ struct Schemas {
              {Subsection{&fpu, Pred::HasFloat, ""}}};
 };
 
-std::vector<uint8_t> save(const Vmsd& v, MapState& s, nlohmann::json* desc = nullptr) {
+std::vector<uint8_t> save(const Vmsd& v, StateAccess& s, nlohmann::json* desc = nullptr) {
     StreamWriter w;
     save_vmsd(v, s, w, desc);
     return w.take();
@@ -169,6 +169,92 @@ TEST(Vmstate, TruncationAndPostLoadFailures) {
     } catch (const LoadError& e) {
         EXPECT_EQ(e.chain[0], "Compatibility PVR 0x0f000005 not valid for CPU");
     }
+}
+
+namespace {
+
+// A device with a variable array of structs (QEMU's STRUCT_VARRAY_INT32 with _ALLOC): the count
+// travels first, the elements grow as they are loaded.
+class ListState : public StateAccess {
+public:
+    std::vector<MapState> items;
+    std::optional<int32_t> loaded;
+    uint64_t get(std::string_view key, uint32_t) const override {
+        EXPECT_EQ(key, "n");
+        return static_cast<uint64_t>(static_cast<int64_t>(loaded ? *loaded : static_cast<int32_t>(items.size())));
+    }
+    void set(std::string_view key, uint32_t, uint64_t v) override {
+        EXPECT_EQ(key, "n");
+        loaded = static_cast<int32_t>(v);
+        items.clear();
+    }
+    StateAccess& nested(std::string_view key) override {
+        const size_t i = std::stoul(std::string(key.substr(key.find('[') + 1)));
+        EXPECT_TRUE(key.starts_with("items["));
+        if (items.size() <= i) items.resize(i + 1);
+        return items[i];
+    }
+};
+
+struct ListSchema {
+    Vmsd item{"dev/item", 1, 1, {make_field("a", FieldType::U32), make_field("b", FieldType::U16)}, {}};
+    Vmsd dev{"dev", 1, 1, {make_field("n", FieldType::I32), struct_varray("items", &item, "n")}, {}};
+};
+
+ListState list_of(std::initializer_list<std::pair<uint64_t, uint64_t>> elems) {
+    ListState s;
+    for (const auto& [a, b] : elems) {
+        MapState m;
+        m.values = {{"a", {a}}, {"b", {b}}};
+        s.items.push_back(m);
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST(Vmstate, VariableArraysCarryTheirCountAndGrowOnLoad) {
+    ListSchema sc;
+    ListState src = list_of({{1, 2}, {3, 4}, {0xDEADBEEF, 0xFFFF}});
+    nlohmann::json desc;
+    const auto bytes = save(sc.dev, src, &desc);
+    ASSERT_EQ(bytes.size(), 4u + 3 * 6);
+    EXPECT_EQ(bytes[3], 3);
+    EXPECT_EQ(desc["fields"][1]["array_len"], 3);
+    ListState dst = list_of({{9, 9}});
+    StreamReader r(bytes);
+    load_vmsd(sc.dev, dst, r, 1);
+    ASSERT_EQ(dst.items.size(), 3u);
+    EXPECT_EQ(dst.items[2].get("a", 0), 0xDEADBEEFu);
+    EXPECT_EQ(dst.items[2].get("b", 0), 0xFFFFu);
+    EXPECT_EQ(describe(sc.dev, src)["Fields"][1]["count"], 3);
+    EXPECT_EQ(describe(sc.dev)["Fields"][1]["count_field"], "n");
+
+    // An empty list writes no element and no vmdesc entry.
+    ListState none;
+    nlohmann::json empty_desc;
+    EXPECT_EQ(save(sc.dev, none, &empty_desc).size(), 4u);
+    EXPECT_EQ(empty_desc["fields"].size(), 1u);
+}
+
+TEST(Vmstate, VariableArrayCountsFromTheWireAreNotTrusted) {
+    ListSchema sc;
+    // A negative count loads no element.
+    StreamWriter w;
+    w.be32(0xFFFFFFFB);
+    const auto negative = w.take();
+    ListState dst = list_of({{1, 1}});
+    StreamReader r(negative);
+    load_vmsd(sc.dev, dst, r, 1);
+    EXPECT_TRUE(dst.items.empty());
+    // A count far beyond the stream fails at its end, having allocated only what arrived.
+    ListState two = list_of({{1, 2}, {3, 4}});
+    auto bytes = save(sc.dev, two);
+    bytes[0] = 0x7F;  // count 0x7F000002
+    ListState big;
+    StreamReader r2(bytes);
+    EXPECT_THROW(load_vmsd(sc.dev, big, r2, 1), LoadError);
+    EXPECT_LE(big.items.size(), 3u);
 }
 
 RC_GTEST_PROP(Vmstate, SaveLoadSaveIsByteIdentical, (std::vector<uint64_t> gpr, uint32_t cr0, uint32_t cr1, bool fpu)) {

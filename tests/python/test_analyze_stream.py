@@ -74,7 +74,8 @@ SANITY_FIELDS = {"equal": ["msr_mask", "insns_flags", "insns_flags2", "nb_BATs"]
 def expected_devices(st: dict[str, Any], icps: int | None = None) -> list[tuple[str, int]]:
     """The device sections the engine registers for this machine, in order: per vCPU cpu_common,
     cpu and (pseries-3.0 and later) spapr_cpu; the XICS presenters and sources unless ic-mode is
-    xive; the XIVE sources, tables and thread contexts for xive and dual; spapr."""
+    xive; the XIVE sources, tables and thread contexts for xive and dual; the console and the
+    PHB; spapr."""
     ncpu = len(st["cpus"])
     major, minor = (int(x) for x in st["machine"].removeprefix("pseries-").split("-")[0].split("."))
     per_cpu = ("cpu_common", "cpu", "spapr_cpu") if (major, minor) >= (3, 0) else ("cpu_common", "cpu")
@@ -83,7 +84,7 @@ def expected_devices(st: dict[str, Any], icps: int | None = None) -> list[tuple[
         out += [("icp/server", i) for i in range(icps if icps is not None else ncpu)] + [("ics", 0)]
     if st["ic_mode"] in ("xive", "dual"):
         out += [("xive-source", 0), ("spapr-xive", 0)] + [("xive-tctx", i) for i in range(ncpu)]
-    return out + [("spapr", 0)]
+    return out + [("vty@71000000/spapr_vty", 0), ("spapr_pci", 0), ("spapr", 0)]
 
 
 def check_complete(a: StreamAnalysis, st: dict[str, Any], *, icps: int | None = None, sanity: str | None = None,
@@ -120,6 +121,14 @@ def check_complete(a: StreamAnalysis, st: dict[str, Any], *, icps: int | None = 
         assert ("cpu/rtas_stopped" in subs) == (not cst["running"])
         halted = a.find("cpu_common", i).state.get("halted")
         assert halted == (1 if (cst["ceded"] or not cst["running"]) else 0)
+    # The console (VIO state nested) and the PHB: the machine's own identifiers and interrupt numbers.
+    vty = a.find("vty@71000000/spapr_vty").state
+    assert vty.get("sdev").get("reg") == 0x71000000 and vty.get("sdev").get("irq") == int(st["vty"]["irq"], 16)
+    phb = a.find("spapr_pci").state
+    # "uint64 equal" is not in the script's integer table: it decodes as raw bytes.
+    assert phb.get("buid") == int(st["phb"]["buid"], 16).to_bytes(8, "big")
+    assert [lsi.get("irq") for lsi in phb.get("lsi_table")] == st["phb"]["lsi"]
+    assert phb.get("msi_devs_num") == st["phb"]["msi"] == 0
     tb = a.find("spapr").state.get("timebase")
     assert tb.vmsd_name == "timebase" and tb.get("guest_timebase") == st["time_base"]
     # RAM: the block list, and every page of it sent (as a page or a zero page).
@@ -413,7 +422,7 @@ def test_unknown_section_type_and_bad_header(good: bytes) -> None:
     bad[spapr.offset] = 0x09
     e = fails(bytes(bad))
     assert "Unknown section type: 9" in str(e) and e.offset == spapr.offset
-    assert "'xive-tctx' instance 1" in str(e)  # the chunk before it is named (dual mode: XIVE last)
+    assert "'spapr_pci' instance 0" in str(e)  # the chunk before it is named (the PHB precedes spapr)
     assert "Invalid file magic 5145564e" in str(fails(b"QEVN" + good[4:]))
     assert "Invalid version number 2" in str(fails(good[:4] + b"\0\0\0\x02" + good[8:]))
 

@@ -62,6 +62,28 @@ def test_c2_power9_to_power8_forged_flags_lack_tlbie(tmp_path: Path, src: str, l
         assert "Failed to load cpu:insns_flags" in p.stderr
 
 
+@pytest.mark.parametrize("src,dst,machine,loads", [("2.7", "2.8-phb-unfixed", "pseries-2.7", False),
+                                                   ("2.7", "2.8-phb-unfixed", "pseries-2.3", False),
+                                                   ("2.7", "2.8-phb-unfixed", "pseries-2.2", True),
+                                                   ("2.8-phb-unfixed", "2.7.1", "pseries-2.7", False),
+                                                   ("2.7", "2.8", "pseries-2.7", True),
+                                                   ("2.8", "2.7.1", "pseries-2.7", True),
+                                                   ("2.8-phb-unfixed", "2.8", "pseries-2.7", True)])
+def test_c3_phb_mmio_window_split(tmp_path: Path, src: str, dst: str, machine: str, loads: bool) -> None:
+    """C3: daa2369 (2.8 development) split the PHB's MMIO window into 32- and 64-bit parts while
+    spapr_pci still compared the window with _EQUAL, so 2.7's 0xf80000000 met the converted
+    0x80000000 (pseries-2.2's 0x20000000 window needs no split and passes). 5c4537bded40 reads the
+    old values into scratch and forges them as 2.7 had them, both ways."""
+    _, p = migrate(tmp_path, guest("decr_tick"), ("--machine", machine, *KVM_P8, "--build", src), dst)
+    if loads:
+        assert p.returncode == 0 and "RESULT PASS" in p.stdout, p.stderr
+    else:
+        assert_load_failure(p, "spapr_pci")
+        forward = src == "2.7"
+        sent, local = ("f80000000", "80000000") if forward else ("80000000", "f80000000")
+        assert f"ppcmig-engine: {local} != {sent}\nppcmig-engine: Failed to load spapr_pci:mem_win_size\n" in p.stderr, p.stderr
+
+
 @pytest.mark.parametrize("build,machine,kept", [("2.9", "pseries-2.9", False), ("2.10", "pseries-2.9", False),
                                                 ("2.10", "pseries-2.10", True), ("head", "pseries-3.0", True)])
 def test_c4_compat_mode_not_migrated(tmp_path: Path, build: str, machine: str, kept: bool) -> None:

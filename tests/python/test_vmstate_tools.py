@@ -17,6 +17,7 @@ GUESTS_DIR = Path(os.environ.get("PPCMIG_BUILD_DIR", "build")) / "guests"
 C7_OPTS = ("--machine", "pseries-2.9", "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8",
            "--smp", "2,maxcpus=4")
 C8_OPTS = ("--machine", "pseries-4.0", "--cpu", "POWER9")
+C3_OPTS = ("--machine", "pseries-2.7", "--accel", "kvm-hv", "--cpu", "host", "--host-cpu", "POWER8")
 
 
 def engine(*args: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +51,7 @@ def test_dump_describes_every_registered_section(tmp_path: Path) -> None:
     # Up to 2.9 XICS registers a presenter per possible vCPU (maxcpus=4), all sent.
     assert keys == [("cpu_common", 0), ("cpu", 0), ("cpu_common", 1), ("cpu", 1),
                     ("icp/server", 0), ("icp/server", 1), ("icp/server", 2), ("icp/server", 3), ("ics", 0),
-                    ("spapr", 0)]
+                    ("vty@71000000/spapr_vty", 0), ("spapr_pci", 0), ("spapr", 0)]
     cpu = d["sections"][1]
     assert (cpu["version_id"], cpu["minimum_version_id"]) == (5, 5)
     gate = next(f for f in cpu["Fields"] if f["field"] == "mig_msr_mask")
@@ -114,6 +115,21 @@ def test_hpt_max_page_size_subsection_c8(tmp_path: Path) -> None:
     assert [(f["kind"], f["severity"]) for f in fs] == [("subsection_unknown", "info")]
 
 
+def test_phb_window_equal_checks_c3(tmp_path: Path) -> None:
+    src = dump(tmp_path, "2.7", *C3_OPTS)
+    rc, fs = findings(src, dump(tmp_path, "2.8-phb-unfixed", *C3_OPTS))
+    assert rc == 1
+    assert [(f["section"], f["kind"], f["path"]) for f in fs if f["severity"] == "error"] == \
+        [("spapr_pci", "equal_mismatch", "spapr_pci:mem_win_size")]
+    mismatch = next(f for f in fs if f["kind"] == "equal_mismatch")
+    assert "QEMU fails with '80000000 != f80000000'" in mismatch["message"]
+    # 5c4537bded40: the same bytes land in scratch fields (renamed, no longer checked).
+    rc, fs = findings(src, dump(tmp_path, "2.8", *C3_OPTS))
+    phb = sorted((f["kind"], f["path"]) for f in fs if f["section"] == "spapr_pci")
+    assert ("field_renamed", "spapr_pci:mem_win_size") in phb and all(f["severity"] == "info" for f in fs
+                                                                     if f["section"] == "spapr_pci")
+
+
 def test_head_against_itself_is_clean(tmp_path: Path) -> None:
     a = dump(tmp_path, "head", "--machine", "pseries", "--cpu", "POWER10", "--smp", "4")
     p = diff(a, a)
@@ -144,6 +160,8 @@ def test_machine_type_and_caps_checks_use_qemus_texts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("src,dst,opts", [
     ("2.9", "2.10-icps-unfixed", C7_OPTS), ("2.9", "2.10", C7_OPTS), ("2.10-icps-unfixed", "2.9", C7_OPTS),
     ("4.1-hpt-mps-unconditional", "4.0", C8_OPTS), ("4.1", "4.0", C8_OPTS), ("4.0", "4.1-hpt-mps-unconditional", C8_OPTS),
+    ("2.7", "2.8-phb-unfixed", C3_OPTS), ("2.7", "2.8", C3_OPTS), ("2.8", "2.7.1", C3_OPTS),
+    ("2.8-phb-unfixed", "2.7.1", C3_OPTS),
 ], ids=lambda v: v if isinstance(v, str) else v[1])
 def test_static_verdict_matches_a_real_migration(tmp_path: Path, src: str, dst: str, opts: tuple[str, ...]) -> None:
     elf = GUESTS_DIR / "smp_ipi.elf"
