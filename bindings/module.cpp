@@ -3,9 +3,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "ppcmig/builds/build.hpp"
 #include "ppcmig/cpu/model.hpp"
 #include "ppcmig/isa/disasm.hpp"
 #include "ppcmig/isa/insn.hpp"
+#include "ppcmig/runner/oracle.hpp"
 #include "ppcmig/usermode/process.hpp"
 
 namespace py = pybind11;
@@ -61,4 +63,29 @@ PYBIND11_MODULE(_ppcmig, m) {
         return out;
     });
     m.def("instruction_count", [] { return ppcmig::isa::instruction_table().size(); });
+
+    m.def(
+        "run_scenario",
+        [](const std::string& spec) {
+            std::string result;
+            std::string spec_error;
+            {
+                py::gil_scoped_release release;
+                try {
+                    result = ppcmig::runner::run_json(spec);
+                } catch (const ppcmig::runner::SpecError& e) {
+                    spec_error = e.what();
+                }
+            }
+            if (!spec_error.empty()) throw py::value_error("scenario spec " + spec_error);
+            return result;
+        },
+        py::arg("spec_json"),
+        "Run a differential scenario (engine/src/runner/README.md): spec JSON in, result JSON out. "
+        "A malformed spec raises ValueError naming the JSON pointer.");
+    m.def("builds", [] {
+        std::vector<std::string> names;
+        for (const auto& b : ppcmig::builds::builds()) names.emplace_back(b.name);
+        return names;
+    });
 }

@@ -24,11 +24,12 @@
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/migration/stream.hpp"
 #include "serve_transfer.hpp"
-#include "sha256.hpp"
+#include "ppcmig/util/sha256.hpp"
 
 namespace ppcmig::tools {
 
 using nlohmann::json;
+using util::sha256_hex;
 
 namespace {
 

@@ -116,7 +116,8 @@ std::optional<KvmHost> default_kvm_host(std::string_view host_cpu) {
 uint32_t parse_compat_name(const std::string& option, std::string_view name, const CompatRules& rules) {
     if (name.empty()) return 0;
     const CompatMode* m = find_compat_by_name(name);
-    if (m == nullptr || !compat_known(m->pvr, rules)) throw ConfigError(option, fmt::format("Invalid compatibility mode \"{}\"", name));
+    if (m == nullptr) throw ConfigError(option, fmt::format("Invalid compatibility mode \"{}\"", name));
+    if (!compat_known(m->pvr, rules)) throw ConfigError(option, fmt::format("Invalid compatibility mode \"{}\"", name)).unknown();
     return m->pvr;
 }
 
@@ -279,7 +280,7 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
     }
     if (c.version == nullptr)
         throw ConfigError(machine_opt.empty() ? "-machine" : machine_opt, fmt::format("unsupported machine type: \"{}\"", machine_name),
-                          "Use -machine help to list supported machines");
+                          "Use -machine help to list supported machines").unknown();
 
     // Machine properties (accel may also come as a machine property).
     for (const auto& p : machine_props) {
@@ -321,8 +322,11 @@ MachineConfig MachineConfig::parse_args(std::span<const std::string> argv, const
         cpu_name = c.host_cpu;
     }
     const auto model = cpu::find_model(cpu_name);
-    if (!model || model->family > limits.newest_family)
-        throw ConfigError(cpu_option_text.empty() ? "-cpu" : cpu_option_text, fmt::format("unable to find CPU model '{}'", cpu_name));
+    if (!model || model->family > limits.newest_family) {
+        ConfigError e(cpu_option_text.empty() ? "-cpu" : cpu_option_text, fmt::format("unable to find CPU model '{}'", cpu_name));
+        if (model) e.unknown();  // a real model of a family this release predates
+        throw e;
+    }
     c.cpu = *model;
 
     // The modelled host's large decrementer: large-decr-bits when given, else the -host-cpu's.

@@ -278,7 +278,12 @@ void SpaprMachine::start_cpu(unsigned index, uint64_t entry, uint64_t r3) {
     v.ceded = false;
 }
 
-MachineStop SpaprMachine::run(uint64_t ticks) {
+void SpaprMachine::resume_in_place() {
+    if (beh_.tb_while_paused == TbWhilePaused::Counts && paused_ticks_ != 0) set_time(now_ + paused_ticks_);
+    paused_ticks_ = 0;
+}
+
+MachineStop SpaprMachine::run(uint64_t ticks, const StepObserver* observer) {
     uint64_t left = ticks;
     while (left > 0) {
         if (powered_off_) return MachineStop::PowerOff;
@@ -301,7 +306,17 @@ MachineStop SpaprMachine::run(uint64_t ticks) {
             any_ran = true;
             // Deadlines are instruction counts of this vCPU within the round.
             v.update_decrementer();
-            c.run(slice);
+            if (observer == nullptr) {
+                c.run(slice);
+            } else {
+                for (uint64_t done = 0; done < slice && !powered_off_ && !reset_requested_;) {
+                    const uint64_t pc = c.s.nip;
+                    const cpu::RunResult r = c.run(1);
+                    done += r.executed;
+                    (*observer)(v.index, pc);
+                    if (r.reason == cpu::StopReason::Halted || r.executed == 0) break;
+                }
+            }
             if (powered_off_) {
                 // The machine stops at the time it was powered off, not at the end of the slice.
                 now_ += c.icount() - v.round_start_icount;

@@ -32,6 +32,37 @@ struct Reader {
 
 }  // namespace
 
+std::vector<std::pair<std::string, uint64_t>> ElfImage::symbols() const {
+    static const std::string what = "ELF image";
+    const Reader r{bytes, little_endian, what};
+    std::vector<std::pair<std::string, uint64_t>> out;
+    const auto shoff = r.get<uint64_t>(0x28);
+    const auto shentsize = r.get<uint16_t>(0x3A), shnum = r.get<uint16_t>(0x3C);
+    if (shoff == 0 || shentsize < 64) return out;
+    auto section = [&](unsigned i) { return shoff + uint64_t(i) * shentsize; };
+    for (unsigned i = 0; i < shnum; ++i) {
+        const uint64_t sh = section(i);
+        if (r.get<uint32_t>(sh + 4) != 2) continue;  // SHT_SYMTAB
+        const uint64_t off = r.get<uint64_t>(sh + 0x18), size = r.get<uint64_t>(sh + 0x20);
+        const uint32_t link = r.get<uint32_t>(sh + 0x28);
+        if (link >= shnum) throw ElfError("ELF image: symbol table names a missing string table");
+        const uint64_t strtab = r.get<uint64_t>(section(link) + 0x18);
+        for (uint64_t e = off; e + 24 <= off + size; e += 24) {
+            const uint64_t name = strtab + r.get<uint32_t>(e);
+            std::string s;
+            for (uint64_t k = name; r.get<uint8_t>(k) != 0; ++k) s.push_back(static_cast<char>(r.get<uint8_t>(k)));
+            out.emplace_back(std::move(s), r.get<uint64_t>(e + 8));
+        }
+    }
+    return out;
+}
+
+std::optional<uint64_t> ElfImage::file_offset_of(uint64_t vaddr) const {
+    for (const auto& s : segments)
+        if (vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz) return s.file_offset + (vaddr - s.vaddr);
+    return std::nullopt;
+}
+
 ElfImage ElfImage::read(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ElfError(fmt::format("{}: cannot open file", path.string()));

@@ -71,7 +71,7 @@ bool GuestMemory::mark_dirty(uint64_t addr, uint64_t len) {
     const uint64_t first = addr >> kPageShift, last = (addr + len - 1) >> kPageShift;
     for (uint64_t p = first; p <= last; ++p) {
         code |= (flags_[p] & kPageCode) != 0;
-        flags_[p] |= kPageDirty;
+        flags_[p] |= kPageDirty | kPageTouched;
     }
     return code;
 }
@@ -91,6 +91,13 @@ uint64_t GuestMemory::dirty_count() const {
     uint64_t n = 0;
     for (uint8_t f : flags_) n += (f & kPageDirty) != 0;
     return n;
+}
+
+std::vector<uint64_t> GuestMemory::touched_pages() const {
+    std::vector<uint64_t> pages;
+    for (uint64_t p = 0; p < flags_.size(); ++p)
+        if (flags_[p] & kPageTouched) pages.push_back(p);
+    return pages;
 }
 
 void GuestMemory::mark_all_dirty() {

@@ -255,7 +255,7 @@ private:
     void note_store(uint64_t ea, size_t n) {
         const uint64_t page = ea >> memory::kPageShift;
         uint8_t* flags = mem_.page_flags();
-        if (flags[page] == memory::kPageDirty && ((ea + n - 1) >> memory::kPageShift) == page) [[likely]]
+        if (flags[page] == (memory::kPageDirty | memory::kPageTouched) && ((ea + n - 1) >> memory::kPageShift) == page) [[likely]]
             return;
         note_store_slow(ea, n);
     }

@@ -30,6 +30,13 @@ class ConfigError : public std::runtime_error {
 public:
     ConfigError(std::string option, std::string message, std::string hint = {});
     std::string option, message, hint;
+    /// The release does not know what was asked for (machine version, CPU model, compat mode):
+    /// the configuration is not meaningful for this build, rather than refused by it.
+    bool unknown_to_build = false;
+    ConfigError& unknown() {
+        unknown_to_build = true;
+        return *this;
+    }
 };
 
 /// What one release (engine build) knows: its machine versions, CPU models and compat modes.

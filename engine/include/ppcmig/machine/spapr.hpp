@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -181,8 +182,18 @@ public:
     /// CAS-requested reboot), vCPU 0 at the guest entry with r3 = device tree.
     void reset();
 
+    /// Called after every instruction of a stepped run: the vCPU, the address the instruction
+    /// was fetched from, and whether the instruction ended the vCPU's slice (halt, reset).
+    using StepObserver = std::function<void(unsigned vcpu, uint64_t pc)>;
     /// Runs for `ticks` of virtual time (time-base ticks; one per instruction of a running vCPU).
-    MachineStop run(uint64_t ticks);
+    /// With an observer, each vCPU's share of a round runs one instruction at a time, calling it
+    /// after each: the same schedule and the same end state as without (the differential
+    /// oracle's lockstep replay relies on it).
+    MachineStop run(uint64_t ticks, const StepObserver* observer = nullptr);
+    /// The VM continues in place after pause(): under a build whose guest clock runs on while
+    /// paused (TbWhilePaused::Counts) the guest sees the pause as time passing; otherwise not.
+    /// What a reference run does where the migrated run stopped for a migration.
+    void resume_in_place();
     /// vCPUs take turns in slices of this many ticks. Stopping between two slices (at a
     /// multiple of the quantum) leaves the interleaving of vCPUs exactly as in an uninterrupted
     /// run, so migration points are taken there.
@@ -191,7 +202,9 @@ public:
     [[nodiscard]] const MachineConfig& config() const { return cfg_; }
     [[nodiscard]] const Behaviour& behaviour() const { return beh_; }
     [[nodiscard]] memory::GuestMemory& memory() { return mem_; }
+    [[nodiscard]] const memory::GuestMemory& memory() const { return mem_; }
     [[nodiscard]] std::vector<std::unique_ptr<Vcpu>>& vcpus() { return vcpus_; }
+    [[nodiscard]] const std::vector<std::unique_ptr<Vcpu>>& vcpus() const { return vcpus_; }
     [[nodiscard]] const std::string& console() const { return console_; }
     [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
     [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
@@ -236,6 +249,7 @@ public:
     /// decrementer relative to it.
     void set_time(uint64_t tb);
     [[nodiscard]] std::array<uint8_t, 32>& ov5_cas() { return ov5_cas_; }
+    [[nodiscard]] const std::array<uint8_t, 32>& ov5_cas() const { return ov5_cas_; }
     void set_active_ic(IcMode m) { active_ic_ = m; }
     /// After a load: re-derive interrupt lines (XICS presenters, decrementers) and the active
     /// interrupt controller (ic-mode=dual: from the negotiated option vector 5) from the state.

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ struct ElfImage {
     void load(GuestMemory& mem) const;
     /// Highest address any segment occupies (end of .bss).
     [[nodiscard]] uint64_t end_address() const;
+    /// The symbol table (SHT_SYMTAB) as name -> value, in table order; empty when stripped.
+    [[nodiscard]] std::vector<std::pair<std::string, uint64_t>> symbols() const;
+    /// File offset of virtual address `vaddr` inside a PT_LOAD segment's file bytes, if any.
+    [[nodiscard]] std::optional<uint64_t> file_offset_of(uint64_t vaddr) const;
     /// Reads a 64-bit value from the loaded image at vaddr in the image's byte order.
     [[nodiscard]] uint64_t read64(const GuestMemory& mem, uint64_t vaddr) const;
 };

@@ -16,6 +16,9 @@ inline constexpr uint64_t kPageSize = uint64_t(1) << kPageShift;
 enum PageFlag : uint8_t {
     kPageDirty = 1,  ///< written since the dirty log was last collected
     kPageCode = 2,   ///< pre-decoded blocks exist for this page
+    /// Ever written (by the guest or the host). Never cleared: a page without it reads as zero,
+    /// so comparing two memories needs only the pages either has touched.
+    kPageTouched = 4,
 };
 
 /// A flat guest-physical (or, in user mode, guest-virtual) address space [0, size).
@@ -57,6 +60,8 @@ public:
     [[nodiscard]] uint64_t dirty_count() const;
     /// Marks every page dirty (start of a migration's first pass).
     void mark_all_dirty();
+    /// Pages ever written, in ascending order (every other page reads as zero).
+    [[nodiscard]] std::vector<uint64_t> touched_pages() const;
 
     /// Code marks (managed by the CPU's block cache).
     void set_code(uint64_t page) { flags_[page] |= kPageCode; }

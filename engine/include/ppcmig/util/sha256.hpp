@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-namespace ppcmig::tools {
+namespace ppcmig::util {
 
 /// The 32-byte digest of `data`.
 std::array<uint8_t, 32> sha256(std::span<const uint8_t> data);
@@ -15,4 +15,4 @@ std::array<uint8_t, 32> sha256(std::span<const uint8_t> data);
 /// The digest as 64 lowercase hex digits (hashlib's hexdigest()).
 std::string sha256_hex(std::span<const uint8_t> data);
 
-}  // namespace ppcmig::tools
+}  // namespace ppcmig::util

@@ -1,13 +1,13 @@
 // SHA-256 as specified in FIPS 180-4, section 6.2: 64-byte blocks, eight 32-bit working
 // variables, a 64-word message schedule; the message is padded with 0x80, zeros and its bit
 // length as a big-endian 64-bit number.
-#include "sha256.hpp"
+#include "ppcmig/util/sha256.hpp"
 
 #include <bit>
 
 #include <fmt/format.h>
 
-namespace ppcmig::tools {
+namespace ppcmig::util {
 namespace {
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes (FIPS 180-4 4.2.2).
@@ -84,4 +84,4 @@ std::string sha256_hex(std::span<const uint8_t> data) {
     return s;
 }
 
-}  // namespace ppcmig::tools
+}  // namespace ppcmig::util

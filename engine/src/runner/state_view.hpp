@@ -1,0 +1,59 @@
+// What the oracle compares: per vCPU the architected state a guest can observe (timers left out:
+// they show through the interrupts they cause), the interrupts taken, the machine's interrupt
+// controllers and devices, and guest RAM page by page.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ppcmig/machine/spapr.hpp"
+
+namespace ppcmig::runner::detail {
+
+/// Field names of one vCPU's view (the same for every vCPU of a machine).
+class ViewLayout {
+public:
+    explicit ViewLayout(cpu::Family family);
+    [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
+    /// The view of vCPU v, in the order of names().
+    [[nodiscard]] std::vector<uint64_t> values(const machine::Vcpu& v) const;
+    /// The machine-wide part (interrupt controllers, devices, power state): named values.
+    static std::vector<std::pair<std::string, uint64_t>> machine_values(const machine::SpaprMachine& m);
+
+private:
+    std::vector<std::string> names_;
+    std::vector<unsigned> sprs_;  ///< SPR numbers, in view order
+};
+
+/// One differing value: where (vCPU index, or -1 for the machine), what, both sides.
+struct Difference {
+    int vcpu;
+    std::string name;
+    uint64_t reference, migrated;
+    auto operator<=>(const Difference&) const = default;
+};
+
+/// Every difference between two machines' views (registers, machine values), in a fixed order.
+std::vector<Difference> view_differences(const ViewLayout& layout, const machine::SpaprMachine& ref,
+                                         const machine::SpaprMachine& mig);
+
+/// Pages whose contents differ among `candidates` (page numbers).
+std::set<uint64_t> differing_pages(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig,
+                                   const std::vector<uint64_t>& candidates);
+/// Every page either machine ever wrote that differs.
+std::set<uint64_t> all_differing_pages(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig);
+
+/// JSON for a difference list and a page set (first differing byte of each page, both sides).
+nlohmann::json differences_json(const std::vector<Difference>& d);
+nlohmann::json pages_json(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig, const std::set<uint64_t>& pages,
+                          bool exact);
+
+/// SHA-256-free digest of a machine's compared state (FNV-1a over the views and touched pages),
+/// for the result's state fingerprints.
+std::string state_digest(const ViewLayout& layout, const machine::SpaprMachine& m);
+
+}  // namespace ppcmig::runner::detail
