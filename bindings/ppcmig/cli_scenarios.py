@@ -263,7 +263,8 @@ def _cmd_replay(ns: argparse.Namespace) -> int:
         print(result.explain())
         if scenario is not None and scenario.expectation is not None:
             problems = scenario.expectation.problems(result.verdict, result.summary, result.details_text)
-            print("expected:  " + ("met" if not problems else "NOT met: " + "; ".join(problems)))
+            exp = scenario.expectation.expect
+            print(f"expected:  {exp}: " + ("met" if not problems else "NOT met: " + "; ".join(problems)))
     sibling = Path(ns.spec).absolute().parent / runner.RESULT_FILE
     if expected_digest is None and scenario is None and sibling.is_file():
         try:
