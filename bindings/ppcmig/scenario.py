@@ -33,7 +33,12 @@ _INT64_MIN, _UINT64_LIMIT = -(1 << 63), 1 << 64
 
 
 class ScenarioError(ValueError):
-    """A scenario (or one of its parts) that cannot be run as given; the message says what and why."""
+    """A scenario (or one of its parts) that cannot be run as given; the message says what and why.
+    ``key`` names the offending item where there is one (a guest parameter)."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def _int(what: str, value: object, minimum: int | None = 0) -> int:
@@ -186,7 +191,7 @@ class Guest:
         unknown = sorted(set(params) - set(known))
         if unknown:
             raise ScenarioError(f"guest {name}: unknown parameter{'s' if len(unknown) > 1 else ''} "
-                                f"{', '.join(unknown)} (the image has: {', '.join(known) or 'none'})")
+                                f"{', '.join(unknown)} (the image has: {', '.join(known) or 'none'})", unknown[0])
         return cls(elf, dict(params), name)
 
     def spec(self) -> dict[str, object]:

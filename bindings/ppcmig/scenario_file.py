@@ -203,6 +203,8 @@ def _option_values(doc: _Doc, table: Mapping[str, Any], where: str) -> dict[str,
                 raise doc.fail(f"{where}.smp", f"must be at least 1, got {table[key]}")
             values[key] = str(table[key])
             continue
+        if key == "smp" and not isinstance(table[key], str):
+            raise doc.fail(f"{where}.smp", f"expected an integer or a string such as '2,maxcpus=4', got {_type(table[key])}")
         v = doc.string(table, key, where)
         if v is not None and key != "options" and any(c.isspace() for c in v.strip()):
             raise doc.fail(f"{where}.{key}", f"must be one word (extra options go in '{where}.options'), got {v!r}")
@@ -265,9 +267,8 @@ def _guest(doc: _Doc, d: Mapping[str, Any], base: Path) -> Guest:
         assert elf is not None
         return Guest.from_elf(_resolve_path(doc, base, elf, "guest.elf"), **params)
     except ScenarioError as e:
-        msg = str(e)
-        key = "guest.params" if "parameter" in msg else ("guest.name" if name is not None else "guest.elf")
-        raise doc.fail(key, msg) from None
+        key = f"guest.params.{e.key}" if e.key else ("guest.name" if name is not None else "guest.elf")
+        raise doc.fail(key, str(e)) from None
 
 
 def _load(path: Path, file: str) -> Scenario:
