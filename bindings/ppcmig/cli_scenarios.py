@@ -112,12 +112,12 @@ def run_files(paths: Sequence[str], artifacts: str | None = None, jobs: int = 1)
     return run_outcomes(load_outcomes(paths), artifacts, jobs)
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console(widest: int = 0):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     console = Console(highlight=False)
-    if not console.is_terminal:  # a log file: room for whole ids
-        console = Console(width=180, highlight=False, no_color=True)
+    if not console.is_terminal:  # a log file: room for whole ids and replay commands on one line each
+        console = Console(width=max(160, widest + 50), highlight=False, no_color=True)
     return console
 
 
@@ -126,7 +126,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = _console()
+    console = _console(max(len(o.id) for o in outcomes))
     console.print(f"{len(outcomes)} scenario file(s): each ran migrated and as a never-migrated reference; "
                   f"expected verdict (the file's) against actual")
     table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.SIMPLE, show_edge=False, pad_edge=False)

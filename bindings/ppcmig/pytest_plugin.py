@@ -45,13 +45,23 @@ _configs: list[pytest.Config] = []
 class ScenarioMismatch(AssertionError):
     """A scenario's result does not meet its file's expectation."""
 
-    def __init__(self, problems: list[str], result: Result) -> None:
+    def __init__(self, problems: list[str], result: Result, scenario: Scenario | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
         self.result = result
+        self.scenario = scenario
 
     def report(self) -> str:
-        return "\n".join([*self.problems, "", self.result.explain()])
+        lines = list(self.problems)
+        s = self.scenario
+        if s is not None:
+            if s.path is not None:
+                lines.append(f"file:      {s.path}")
+            if s.expectation is not None:
+                if s.expectation.title:
+                    lines.append(f"title:     {s.expectation.title}")
+                lines.append(f"history:   {s.expectation.history}")
+        return "\n".join([*lines, "", self.result.explain()])
 
 
 def assert_expected(scenario: Scenario, result: Result) -> None:
@@ -62,7 +72,7 @@ def assert_expected(scenario: Scenario, result: Result) -> None:
         return
     problems = exp.problems(result.verdict, result.summary, result.details_text)
     if problems:
-        raise ScenarioMismatch(problems, result)
+        raise ScenarioMismatch(problems, result, scenario)
 
 
 def _marker_line(name: str) -> str:
@@ -126,8 +136,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> "ScenarioF
     return ScenarioFile.from_parent(parent, path=file_path)
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    # scenario_params() hands invalid files over as their error: fail them with the message.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    # scenario_params() hands invalid files over as their error: fail them with the message
+    # (before the test function runs, so it need not know).
     callspec = getattr(item, "callspec", None)
     if callspec is not None:
         for value in callspec.params.values():
