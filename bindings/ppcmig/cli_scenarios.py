@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,7 @@ def _console(widest: int = 0):  # type: ignore[no-untyped-def]
     return console
 
 
-def _print_table(outcomes: list[Outcome]) -> None:
+def _print_table(outcomes: list[Outcome], seconds: float) -> None:
     from rich import box
     from rich.markup import escape
     from rich.table import Table
@@ -153,7 +154,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     errors = sum(1 for o in outcomes if o.status == "ERROR")
     style = "green" if not bad else "bold red"
     console.print(f"[{style}]{len(outcomes)} scenario(s): {met} as expected, {mismatched} mismatched, "
-                  f"{errors} error(s)[/]")
+                  f"{errors} error(s)[/] (wall time {seconds:.1f} s)")
 
 
 def _cmd_run(ns: argparse.Namespace) -> int:
@@ -166,6 +167,7 @@ def _cmd_run(ns: argparse.Namespace) -> int:
         print(f"ppcmig scenario run: no scenario files (TOML with a top-level 'expect') in {' '.join(ns.paths)}")
         return EXIT_USAGE
     console = _console()
+    t0 = time.perf_counter()
     try:
         if console.is_terminal and not ns.json:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -187,7 +189,7 @@ def _cmd_run(ns: argparse.Namespace) -> int:
     if ns.json:
         print(json.dumps([o.record() for o in outcomes], indent=2))
     else:
-        _print_table(outcomes)
+        _print_table(outcomes, time.perf_counter() - t0)
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_MISMATCH
 
 

@@ -372,7 +372,7 @@ def _load_cached(path: Path, file: str) -> Scenario:
 
 def catalogue_root(path: Path) -> Path:
     """The directory whose scenario files a file's id must be unique among: the nearest ancestor
-    named ``scenarios``, else the file's own directory."""
+    named ``scenarios`` (its whole tree), else the file's own directory (that level only)."""
     p = path.absolute()
     for parent in p.parents:
         if parent.name == "scenarios":
@@ -409,7 +409,10 @@ def _catalogue_ids(root: Path, listing: tuple[tuple[Path, tuple[int, int]], ...]
 def _ids_in_catalogue(path: Path, scenario: Scenario) -> str:
     root = catalogue_root(path)
     key = path.absolute()
-    listing = tuple((f.absolute(), _stamp(f)) for f in sorted(root.rglob("*.toml")) if is_scenario_file(f))
+    # A scenarios/ tree is searched recursively; a loose file's directory only at its own level
+    # (it may be /tmp or a home directory).
+    candidates = root.rglob("*.toml") if root.name == "scenarios" else root.glob("*.toml")
+    listing = tuple((f.absolute(), _stamp(f)) for f in sorted(candidates) if is_scenario_file(f))
     ids = _catalogue_ids(root, listing, os.environ.get("PPCMIG_BUILD_DIR", ""))
     if key in ids:
         return ids[key]

@@ -267,6 +267,10 @@ def test_ids_that_collide_get_the_file_stem(tmp_path: Path) -> None:
     # outside a scenarios/ directory the catalogue is the file's directory
     e = write(tmp_path, "loose/x.toml", HEAD + GUEST + HOP)
     assert load(e).title == base
+    write(tmp_path, "loose/sub/y.toml", HEAD + GUEST + HOP)  # below a loose file's level: another catalogue
+    assert load(e).title == base
+    f = write(tmp_path, "loose/z.toml", HEAD + GUEST + HOP)
+    assert (load(e).title, load(f).title) == (f"{base}#x", f"{base}#z")
 
 
 def test_unique_ids_directly(tmp_path: Path) -> None:
