@@ -131,10 +131,12 @@ def _print_table(outcomes: list[Outcome], seconds: float) -> None:
     console.print(f"{len(outcomes)} scenario file(s): each ran migrated and as a never-migrated reference; "
                   f"expected verdict (the file's) against actual")
     table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.SIMPLE, show_edge=False, pad_edge=False)
-    table.add_column("scenario", no_wrap=True, overflow="fold")
-    table.add_column("expected", no_wrap=True)
-    table.add_column("actual", no_wrap=True)
-    table.add_column("result", no_wrap=True)
+    # Verdicts never shrink; a long id folds onto a second line in a narrow terminal.
+    verdict_width = max(len(v) for v in ("program_interrupt", "invalid"))
+    table.add_column("scenario", overflow="fold")
+    table.add_column("expected", no_wrap=True, min_width=verdict_width)
+    table.add_column("actual", no_wrap=True, min_width=verdict_width)
+    table.add_column("result", no_wrap=True, min_width=len("MISMATCH"))
     for o in outcomes:
         style = "green" if o.ok else "bold red"
         table.add_row(escape(o.id), o.expected, o.actual, f"[{style}]{o.status}[/]")
