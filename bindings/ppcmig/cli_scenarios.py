@@ -29,6 +29,7 @@ class Outcome:
     result: Result | None = None
     error: str | None = None          # an invalid file, or a run that raised
     problems: list[str] = field(default_factory=list)
+    replay: str | None = None         # the replay command of a run (also of one that raised)
 
     @property
     def id(self) -> str:
@@ -60,20 +61,24 @@ class Outcome:
                 "expect_detail": exp.expect_detail if exp else None, "actual": self.actual, "ok": self.ok,
                 "problems": self.problems, "error": self.error,
                 "summary": r.summary if r else None, "hop": r.hop if r else None,
-                "digest": r.digest if r else None, "replay": r.replay_command if r else None,
+                "digest": r.digest if r else None, "replay": self.replay,
                 "artifacts": (r.artifacts or {}).get("dir") if r else None}
 
 
 def _run_one(o: Outcome, artifacts_base: Path | None) -> Outcome:
     assert o.scenario is not None
     spec = o.scenario.to_spec()
+    out = runner.default_artifacts_dir(spec, artifacts_base)
     try:
-        o.result = runner.run_spec(spec, runner.default_artifacts_dir(spec, artifacts_base))
+        o.result = runner.run_spec(spec, out)
     except RunnerUnavailable:
         raise
     except (ResultError, OSError, ValueError, RuntimeError) as e:  # the engine's SpecError and kin
         o.error = f"{type(e).__name__}: {e}"
+        if (out / runner.SCENARIO_FILE).is_file():  # written before the run: it reproduces the error
+            o.replay = runner.replay_command(out / runner.SCENARIO_FILE)
         return o
+    o.replay = o.result.replay_command
     exp = o.scenario.expectation
     if exp is not None:
         o.problems = exp.problems(o.result.verdict, o.result.summary, o.result.details_text)
@@ -150,7 +155,8 @@ def _print_table(outcomes: list[Outcome], seconds: float) -> None:
             console.print(f"  {escape(p)}", soft_wrap=True)
         if o.result is not None:
             console.print(f"  summary: {escape(o.result.summary)}", soft_wrap=True)
-            console.print(f"  replay:  {escape(o.result.replay_command)}", soft_wrap=True)
+        if o.replay is not None:
+            console.print(f"  replay:  {escape(o.replay)}", soft_wrap=True)
     met = sum(o.ok for o in outcomes)
     mismatched = sum(1 for o in outcomes if o.status == "MISMATCH")
     errors = sum(1 for o in outcomes if o.status == "ERROR")

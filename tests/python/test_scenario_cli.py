@@ -89,6 +89,19 @@ def test_an_invalid_file_is_an_error_row(catalogue: Path, capsys: pytest.Capture
     assert "2 as expected, 0 mismatched, 1 error(s)" in out
 
 
+def test_a_run_that_raises_is_an_error_row_with_its_replay(catalogue: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(spec_json: str) -> str:
+        raise ValueError("/hops/0/at_insns: expected a non-negative integer")  # as the engine's SpecError would
+
+    monkeypatch.setattr(_ppcmig, "run_scenario", refuse)
+    assert main(["scenario", "run", str(catalogue / "seeds" / "a_ok.toml")]) == 1
+    out = capsys.readouterr().out
+    assert table_rows(out) == {OK_ID: ["ok", "error", "ERROR"]}
+    assert "ValueError: /hops/0/at_insns: expected a non-negative integer" in out
+    assert "replay:" in out and "0 as expected, 0 mismatched, 1 error(s)" in out
+
+
 def test_json_records(catalogue: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["scenario", "run", "--json", "--artifacts", str(tmp_path / "arts"), "-j", "2", str(catalogue)]) == 0
     records = json.loads(capsys.readouterr().out)
