@@ -1,6 +1,9 @@
 """ppcmig: differential testing of PowerPC (pseries) live-migration compatibility.
 
-This package is the Python face of the C++ engine (module ``ppcmig._ppcmig``).
+This package is the Python face of the C++ engine (module ``ppcmig._ppcmig``): the scenario API
+(:class:`Build`, :class:`MachineConfig`, :class:`Guest`, :class:`MigrationPlan`, :class:`Scenario`,
+:func:`run` -> :class:`Result`), scenario files (``ppcmig.scenario_file``), the CLI
+(``ppcmig.cli``) and the pytest plugin (``ppcmig.pytest_plugin``).
 """
 from __future__ import annotations
 
@@ -9,8 +12,16 @@ from os import PathLike
 from typing import Sequence
 
 from . import _ppcmig
+from .machine_config import ConfigError, MachineConfig
+from .result import Result, ResultError
+from .runner import RunnerUnavailable, run, run_spec, runner_available
+from .scenario import (VERDICTS, Build, Expectation, Guest, Hop, MigrationPlan, Precopy, Scenario,
+                       ScenarioError)
 
-__all__ = ["Instruction", "disassemble", "run_user", "UserResult", "cpu_models"]
+__all__ = ["Instruction", "disassemble", "run_user", "UserResult", "cpu_models",
+           "Build", "MachineConfig", "ConfigError", "Guest", "MigrationPlan", "Precopy", "Hop", "Expectation",
+           "Scenario", "ScenarioError", "VERDICTS", "run", "run_spec", "runner_available", "RunnerUnavailable",
+           "Result", "ResultError"]
 
 
 @dataclass(frozen=True)

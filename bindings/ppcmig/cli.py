@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import disassemble
+from .cli_scenarios import add_scenario_commands
 
 
 def _cmd_disasm(ns: argparse.Namespace) -> int:
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--max-insns", type=int, default=5_000_000_000, help="engine instruction budget per run")
     m.add_argument("-v", "--verbose", action="store_true", help="print a diff for every mismatch")
     m.set_defaults(fn=_cmd_demo)
+    add_scenario_commands(sub)
     ns = p.parse_args(argv)
     return int(ns.fn(ns))
 
