@@ -176,6 +176,11 @@ public:
             const uint64_t at = std::min((hop.at_insns + q - 1) / q * q, sc_.budget_insns);
             if (!lockstep(at, chunk, stop_chunk)) return;
             SpaprMachine& sender = mig ? *mig : *ref;
+            if (sender.powered_off())
+                throw EarlyVerdict{Verdict::Unsupported, static_cast<int>(k),
+                                   fmt::format("the guest powered off at time base {}, before hop {}'s migration point {}: "
+                                               "there is nothing left to migrate", sender.now(), k, at),
+                                   json{{"side", "source"}, {"message", "migration point after power-off"}}};
             sender.pause(hop.pause_ticks);
             std::vector<uint8_t> bytes;
             json pre = nullptr;
@@ -473,7 +478,12 @@ FirstDivergence step_chunk(const Scenario& sc, const Prepared& p, uint64_t chunk
         }
         if (fresh.empty() && pages.empty() && r.interrupt == m.interrupt) return;
         json pj = json::array();
-        for (uint64_t pg : pages) pj.push_back({{"address", hex(pg << memory::kPageShift)}});
+        for (uint64_t pg : pages) {
+            const uint8_t* mine = d.mig->memory().data() + (pg << memory::kPageShift);
+            const auto it = ref_pages.find(pg);
+            const uint8_t* theirs = it != ref_pages.end() ? it->second->data() : d.ref->memory().data() + (pg << memory::kPageShift);
+            pj.push_back(detail::page_difference_json(pg, theirs, mine, sc.ram_compare == RamCompare::Exact));
+        }
         finish(detail::differences_json(fresh), std::move(pj), r.interrupt);
     };
     const auto mig_obs = mig_rec.observer();
@@ -588,7 +598,7 @@ Result run(const Scenario& sc) {
             if (first && first->program) {
                 verdict = Verdict::ProgramInterrupt;
                 const json& pi = *first->program;
-                details["program_interrupt"] = pi;
+                for (const auto& [k, v] : pi.items()) details[k] = v;  // the contract's program_interrupt fields
                 summary = fmt::format("after migrating, vCPU {} took a Program interrupt ({}) at {}: {} (ISA {}), PCR {}",
                                       pi["vcpu"].get<unsigned>(), pi["reason"].get<std::string>(), pi["srr0"].get<std::string>(),
                                       pi["insn"].get<std::string>(), pi["isa"].get<std::string>(), pi["pcr"].get<std::string>());

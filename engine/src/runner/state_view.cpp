@@ -100,8 +100,7 @@ std::vector<std::pair<std::string, uint64_t>> ViewLayout::machine_values(const m
             {"ov5_cas", ov5.h},
             {"ics", ics.h},
             {"xive", xive.h},
-            {"devices", dev.h},
-            {"console_length", m.console().size()}};
+            {"devices", dev.h}};  // the console is compared by the oracle (a migrated run's spans machines)
 }
 
 std::vector<Difference> view_differences(const ViewLayout& layout, const machine::SpaprMachine& ref,
@@ -153,37 +152,37 @@ nlohmann::json differences_json(const std::vector<Difference>& d) {
     return out;
 }
 
+nlohmann::json page_difference_json(uint64_t page, const uint8_t* pa, const uint8_t* pb, bool exact) {
+    size_t first = 0;
+    while (first < memory::kPageSize && pa[first] == pb[first]) ++first;
+    nlohmann::json pj{{"address", hex(page << memory::kPageShift)}, {"offset", first}};
+    // The 16 bytes around the first difference, both sides.
+    const size_t at = std::min(first, memory::kPageSize - 16) & ~size_t(15);
+    pj["reference"] = fmt::format("{:02x}", fmt::join(pa + at, pa + at + 16, ""));
+    pj["migrated"] = fmt::format("{:02x}", fmt::join(pb + at, pb + at + 16, ""));
+    if (exact) {
+        nlohmann::json ranges = nlohmann::json::array();
+        for (size_t i = 0; i < memory::kPageSize;) {
+            if (pa[i] == pb[i]) {
+                ++i;
+                continue;
+            }
+            size_t j = i;
+            while (j < memory::kPageSize && pa[j] != pb[j]) ++j;
+            ranges.push_back({i, j});
+            i = j;
+        }
+        pj["ranges"] = std::move(ranges);
+    }
+    return pj;
+}
+
 nlohmann::json pages_json(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig, const std::set<uint64_t>& pages,
                           bool exact) {
-    auto& a = ref.memory();
-    auto& b = mig.memory();
     nlohmann::json out = nlohmann::json::array();
-    for (uint64_t p : pages) {
-        const uint8_t* pa = a.data() + (p << memory::kPageShift);
-        const uint8_t* pb = b.data() + (p << memory::kPageShift);
-        size_t first = 0;
-        while (first < memory::kPageSize && pa[first] == pb[first]) ++first;
-        nlohmann::json pj{{"address", hex(p << memory::kPageShift)}, {"offset", first}};
-        // The differing doubleword-aligned 16 bytes around the first difference, both sides.
-        const size_t at = first & ~size_t(15);
-        pj["reference"] = fmt::format("{:02x}", fmt::join(pa + at, pa + at + 16, ""));
-        pj["migrated"] = fmt::format("{:02x}", fmt::join(pb + at, pb + at + 16, ""));
-        if (exact) {
-            nlohmann::json ranges = nlohmann::json::array();
-            for (size_t i = 0; i < memory::kPageSize;) {
-                if (pa[i] == pb[i]) {
-                    ++i;
-                    continue;
-                }
-                size_t j = i;
-                while (j < memory::kPageSize && pa[j] != pb[j]) ++j;
-                ranges.push_back({i, j});
-                i = j;
-            }
-            pj["ranges"] = std::move(ranges);
-        }
-        out.push_back(std::move(pj));
-    }
+    for (uint64_t p : pages)
+        out.push_back(page_difference_json(p, ref.memory().data() + (p << memory::kPageShift),
+                                           mig.memory().data() + (p << memory::kPageShift), exact));
     return out;
 }
 

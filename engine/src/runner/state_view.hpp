@@ -49,6 +49,9 @@ std::set<uint64_t> all_differing_pages(const machine::SpaprMachine& ref, const m
 
 /// JSON for a difference list and a page set (first differing byte of each page, both sides).
 nlohmann::json differences_json(const std::vector<Difference>& d);
+/// One differing page: its address, the first differing byte's offset and the 16 bytes around
+/// it on both sides (exact: every differing byte range).
+nlohmann::json page_difference_json(uint64_t page, const uint8_t* reference, const uint8_t* migrated, bool exact);
 nlohmann::json pages_json(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig, const std::set<uint64_t>& pages,
                           bool exact);
 
