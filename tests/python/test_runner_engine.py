@@ -113,3 +113,24 @@ budget_insns = 200_000_000
     p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "ppcmig.pytest_plugin", "-p", "no:cacheprovider",
                         str(d)], capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
     assert p.returncode == 0 and "1 passed" in p.stdout, p.stdout + p.stderr
+
+
+@needs_runner
+def test_a_changeset_divergence_names_the_first_instruction_and_the_registers(tmp_path: Path) -> None:
+    """Acceptance 2: a build that stops migrating cpu/vsx (a user changeset) resumes with its reset
+    VSX halves; the runner names them at the resume and finds the first instruction whose effects
+    differ (the guest storing a VSR) by stepping both runs from the last chunk that agreed."""
+    root = Path(os.environ.get("PPCMIG_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+    patched = Build.from_changeset("head", root / "scenarios" / "changesets" / "drop_vsx.toml")
+    s = Scenario(Guest.named("fpvec_state"), source=(patched, MachineConfig.parse("-machine pseries-4.2 -cpu POWER9")),
+                 hops=[(patched, None)], plan=MigrationPlan(at_insns=3_000_000))
+    r = run(s, artifacts=tmp_path / "vsx")
+    assert r.verdict == "divergence", r.explain()
+    at_resume = {d["name"] for d in r.details["at_resume"]["registers"]}
+    assert {f"vsr{i}.lo" for i in range(32)} <= at_resume and not any(n.startswith("r") and n[1:].isdigit() for n in at_resume)
+    first = r.details["first"]
+    assert first["insn"].startswith("stxv") and first["isa"] in ("2.06", "3.0"), first
+    assert first["pages"] and first["pages"][0]["reference"] != first["pages"][0]["migrated"]
+    assert r.details["last_insns"] and r.details["last_insns"][-1].startswith("0x")
+    # The same divergence from the replay of its artifacts, bit for bit.
+    assert main(["replay", str(tmp_path / "vsx" / "scenario.json"), "--check", str(tmp_path / "vsx" / "result.json")]) == 0

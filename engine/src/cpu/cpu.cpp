@@ -303,6 +303,7 @@ RunResult Cpu::run(uint64_t max_insns) {
         const BlockEntry& b = block_for(s.nip);
         const Decoded* first = arena_.data() + b.first;
         exec_page_ = s.nip >> memory::kPageShift;
+        exec_first_ = first;
         int flow;
         // A block that jumps back to its own start (a tight loop) runs again directly, as long
         // as nothing that could change its meaning happened (SMC ends blocks with kEndBlock;
@@ -314,12 +315,14 @@ RunResult Cpu::run(uint64_t max_insns) {
             flow = kNext;
             try {
                 for (; d != end; ++d) {
+                    exec_cur_ = d;
                     flow = d->fn(*this, *d);
                     if (flow != kNext) [[unlikely]] break;
                 }
             } catch (const GuestFault& f) {
                 flow = interrupt({f.vector, d->pc, f.srr1_bits, f.address, d->word});
             }
+            exec_cur_ = nullptr;  // icount_ is about to count the block's instructions
             switch (flow) {
                 case kNext:
                     icount_ += n;

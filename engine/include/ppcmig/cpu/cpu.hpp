@@ -147,7 +147,12 @@ public:
     [[nodiscard]] const CpuModel& model() const { return model_; }
     [[nodiscard]] memory::GuestMemory& memory() { return mem_; }
     [[nodiscard]] Environment& env() { return env_; }
-    [[nodiscard]] uint64_t icount() const { return icount_; }
+    /// Instructions retired before the current one: exact inside a block too, so that time
+    /// (the time base, DEC, hypercalls reading the clock) never depends on how the code was cut
+    /// into blocks — a warm and a fresh block cache read the same time.
+    [[nodiscard]] uint64_t icount() const {
+        return exec_cur_ != nullptr ? icount_ + static_cast<uint64_t>(exec_cur_ - exec_first_) : icount_;
+    }
     void set_icount(uint64_t n) { icount_ = n; }
 
     /// Executes up to max_insns instructions.
@@ -280,6 +285,8 @@ private:
     bool smc_hit_ = false;
     bool flush_pending_ = false;
     uint64_t exec_page_ = ~uint64_t(0);  ///< page of the block being executed
+    const Decoded* exec_first_ = nullptr;  ///< first instruction of that block
+    const Decoded* exec_cur_ = nullptr;    ///< the instruction executing (null between blocks)
     DecodeGate decode_gate_ = nullptr;
     std::vector<BlockEntry> cache_;
     std::vector<Decoded> arena_;
