@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--address", type=lambda s: int(s, 0), default=0)
     d.add_argument("words", nargs="+")
     d.set_defaults(fn=_cmd_disasm)
-    m = sub.add_parser("demo", help="the main job: build the conformance corpus and compare the engine with qemu-user")
+    m = sub.add_parser("demo", help="the user-mode conformance corpus compared with qemu-user (the first main job)")
     m.add_argument("-j", "--jobs", type=int, default=2, help="parallel runs (default 2)")
     m.add_argument("-p", "--program", action="append", help="only this program (repeatable)")
     m.add_argument("--endian", choices=("be", "le", "both"), default="both")

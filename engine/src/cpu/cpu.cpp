@@ -139,7 +139,7 @@ void Cpu::note_store_slow(uint64_t ea, size_t n) {
             mem_.clear_code(p);
             if (p == exec_page_) smc_hit_ = true;
         }
-        flags[p] |= memory::kPageDirty | memory::kPageTouched;
+        mem_.note_write(p);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -26,7 +27,11 @@ GuestMemory::GuestMemory(uint64_t size) : size_(size) {
 GuestMemory::~GuestMemory() { release(); }
 
 GuestMemory::GuestMemory(GuestMemory&& o) noexcept
-    : base_(std::exchange(o.base_, nullptr)), size_(std::exchange(o.size_, 0)), flags_(std::move(o.flags_)) {}
+    : base_(std::exchange(o.base_, nullptr)),
+      size_(std::exchange(o.size_, 0)),
+      flags_(std::move(o.flags_)),
+      dirty_list_(std::move(o.dirty_list_)),
+      all_dirty_(std::exchange(o.all_dirty_, false)) {}
 
 GuestMemory& GuestMemory::operator=(GuestMemory&& o) noexcept {
     if (this != &o) {
@@ -34,6 +39,8 @@ GuestMemory& GuestMemory::operator=(GuestMemory&& o) noexcept {
         base_ = std::exchange(o.base_, nullptr);
         size_ = std::exchange(o.size_, 0);
         flags_ = std::move(o.flags_);
+        dirty_list_ = std::move(o.dirty_list_);
+        all_dirty_ = std::exchange(o.all_dirty_, false);
     }
     return *this;
 }
@@ -71,23 +78,48 @@ bool GuestMemory::mark_dirty(uint64_t addr, uint64_t len) {
     const uint64_t first = addr >> kPageShift, last = (addr + len - 1) >> kPageShift;
     for (uint64_t p = first; p <= last; ++p) {
         code |= (flags_[p] & kPageCode) != 0;
-        flags_[p] |= kPageDirty | kPageTouched;
+        note_write(p);
     }
     return code;
 }
 
 std::vector<uint64_t> GuestMemory::collect_dirty() {
+    if (!all_dirty_) {
+        std::vector<uint64_t> pages = std::move(dirty_list_);
+        dirty_list_.clear();
+        std::sort(pages.begin(), pages.end());
+        for (uint64_t p : pages) flags_[p] &= uint8_t(~kPageDirty);
+        return pages;
+    }
+    // After mark_all_dirty: every page, eight flag bytes per step.
+    constexpr uint64_t kDirtyBytes = 0x0101010101010101ULL * kPageDirty;
     std::vector<uint64_t> pages;
-    for (uint64_t p = 0; p < flags_.size(); ++p) {
+    const uint64_t n = flags_.size();
+    uint64_t p = 0;
+    for (; p + 8 <= n; p += 8) {
+        uint64_t word;
+        std::memcpy(&word, flags_.data() + p, sizeof word);
+        if ((word & kDirtyBytes) == 0) continue;
+        for (uint64_t q = p; q < p + 8; ++q) {
+            if (flags_[q] & kPageDirty) {
+                pages.push_back(q);
+                flags_[q] &= uint8_t(~kPageDirty);
+            }
+        }
+    }
+    for (; p < n; ++p) {
         if (flags_[p] & kPageDirty) {
             pages.push_back(p);
             flags_[p] &= uint8_t(~kPageDirty);
         }
     }
+    dirty_list_.clear();
+    all_dirty_ = false;
     return pages;
 }
 
 uint64_t GuestMemory::dirty_count() const {
+    if (!all_dirty_) return dirty_list_.size();
     uint64_t n = 0;
     for (uint8_t f : flags_) n += (f & kPageDirty) != 0;
     return n;
@@ -102,6 +134,8 @@ std::vector<uint64_t> GuestMemory::touched_pages() const {
 
 void GuestMemory::mark_all_dirty() {
     for (auto& f : flags_) f |= kPageDirty;
+    all_dirty_ = true;
+    dirty_list_.clear();
 }
 
 }  // namespace ppcmig::memory

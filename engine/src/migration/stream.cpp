@@ -217,8 +217,10 @@ public:
         // footer, and room for the device sections and vmdesc that usually follow.
         std::vector<uint8_t> zero(pages.size());
         size_t data_pages = 0;
+        const auto& mem = m_.memory();
         for (size_t i = 0; i < pages.size(); ++i) {
-            zero[i] = page_is_zero(ram + pages[i] * kPage);
+            // A page never written reads as zero: no need to read it (and fault it in).
+            zero[i] = !mem.touched(pages[i]) || page_is_zero(ram + pages[i] * kPage);
             data_pages += !zero[i];
         }
         w_.reserve(pages.size() * 9 + data_pages * kPage + block_.size() + (size_t(1) << 20));
@@ -403,8 +405,11 @@ void load_machine(machine::SpaprMachine& m, std::span<const uint8_t> stream, std
                     // As QEMU: a page that already reads as zero is left alone (not rewritten,
                     // so a fresh destination allocates no host page for it).
                     const uint8_t fill = r.u8();
-                    if (fill != 0 || !page_is_zero(host)) std::memset(host, fill, kPage);
-                    m.memory().mark_dirty(addr, kPage);
+                    const bool zero_now = !m.memory().touched(addr / kPage) || page_is_zero(host);
+                    if (fill != 0 || !zero_now) {
+                        std::memset(host, fill, kPage);
+                        m.memory().mark_dirty(addr, kPage);
+                    }
                 } else if (flags & kRamPage) {
                     r.bytes(std::span(host, kPage));  // straight into guest RAM
                     m.memory().mark_dirty(addr, kPage);

@@ -45,6 +45,8 @@ public:
     /// Page flags, indexed by page number (addr >> kPageShift).
     [[nodiscard]] uint8_t* page_flags() { return flags_.data(); }
     [[nodiscard]] uint8_t page_flag(uint64_t page) const { return flags_[page]; }
+    /// Whether the page was ever written (a page that was not reads as zero).
+    [[nodiscard]] bool touched(uint64_t page) const { return (flags_[page] & kPageTouched) != 0; }
 
     /// Host-side writes (loader, migration): copy bytes in and mark pages dirty.
     void write(uint64_t addr, std::span<const uint8_t> bytes);
@@ -53,6 +55,11 @@ public:
 
     /// Marks every page of [addr, addr+len) dirty. Returns true if any of them holds code.
     bool mark_dirty(uint64_t addr, uint64_t len);
+    /// A write to `page` (the CPU's store path once a page is not yet dirty): dirty and touched.
+    void note_write(uint64_t page) {
+        if (!(flags_[page] & kPageDirty)) dirty_list_.push_back(page);
+        flags_[page] |= kPageDirty | kPageTouched;
+    }
 
     /// Dirty-log collection: the dirty pages in ascending order; clears their dirty flags.
     std::vector<uint64_t> collect_dirty();
@@ -72,6 +79,10 @@ private:
     uint8_t* base_ = nullptr;
     uint64_t size_ = 0;
     std::vector<uint8_t> flags_;
+    /// Pages that became dirty since the last collection, in that order (unless all_dirty_):
+    /// a collection costs what was written, not the size of RAM.
+    std::vector<uint64_t> dirty_list_;
+    bool all_dirty_ = false;
 };
 
 }  // namespace ppcmig::memory
