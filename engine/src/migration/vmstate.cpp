@@ -305,7 +305,9 @@ void save_vmsd(const Vmsd& v, StateAccess& s, StreamWriter& w, nlohmann::json* d
                 case FieldType::Unused: w.zeros(f.size); break;
                 case FieldType::Struct: {
                     StateAccess& elem = s.nested(element_key(f, i));
-                    save_vmsd(*f.vmsd, elem, w, desc ? &nested : nullptr);
+                    // A compressed array is described by its first element only.
+                    const bool describe_this = desc != nullptr && !(compress && i > 0);
+                    save_vmsd(*f.vmsd, elem, w, describe_this ? &nested : nullptr);
                     break;
                 }
                 default: write_scalar(w, f.type, unbound(f, i) ? unbound_value(f) : s.get(f.key(), i)); break;
