@@ -133,6 +133,9 @@ MixStats fill_ram(memory::GuestMemory& mem) {
         while (pick >= kMix[k].percent) pick -= kMix[k++].percent;
         const uint64_t run = std::min<uint64_t>(1 + rng.below(kMaxRun), mem.page_count() - page);
         for (uint64_t i = 0; i < run; ++i) fill_page(mem.data() + (page + i) * kPage, kMix[k].kind, rng);
+        // Written like a guest writes (the engine knows which pages were ever written; the zero
+        // runs stay untouched, as never-used guest memory is).
+        if (kMix[k].kind != PageKind::Zero) mem.mark_dirty(page * kPage, run * kPage);
         st.pages[k] += run;
         page += run;
     }
