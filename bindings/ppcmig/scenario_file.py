@@ -61,24 +61,27 @@ class _Doc:
                 hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(allowed)})"
                 raise self.fail(f"{where}.{key}" if where else key, f"unknown key{hint}")
 
-    def table(self, parent: Mapping[str, Any], key: str, where: str, required: bool = False) -> dict[str, Any] | None:
+    def _lookup(self, parent: Mapping[str, Any], key: str, where: str, required: bool) -> tuple[str, Any]:
+        """The key's path for messages and its value (None when absent and optional)."""
         path = f"{where}.{key}" if where else key
         if key not in parent:
             if required:
                 raise self.fail(path, "missing (required)")
+            return path, None
+        return path, parent[key]
+
+    def table(self, parent: Mapping[str, Any], key: str, where: str, required: bool = False) -> dict[str, Any] | None:
+        path, v = self._lookup(parent, key, where, required)
+        if v is None:
             return None
-        v = parent[key]
         if not isinstance(v, dict):
             raise self.fail(path, f"expected a table ([{path}]), got {_type(v)}")
         return v
 
     def string(self, parent: Mapping[str, Any], key: str, where: str, required: bool = False) -> str | None:
-        path = f"{where}.{key}" if where else key
-        if key not in parent:
-            if required:
-                raise self.fail(path, "missing (required)")
+        path, v = self._lookup(parent, key, where, required)
+        if v is None:
             return None
-        v = parent[key]
         if not isinstance(v, str):
             raise self.fail(path, f"expected a string, got {_type(v)}")
         if not v.strip():
@@ -87,12 +90,9 @@ class _Doc:
 
     def integer(self, parent: Mapping[str, Any], key: str, where: str, required: bool = False,
                 minimum: int = 0) -> int | None:
-        path = f"{where}.{key}" if where else key
-        if key not in parent:
-            if required:
-                raise self.fail(path, "missing (required)")
+        path, v = self._lookup(parent, key, where, required)
+        if v is None:
             return None
-        v = parent[key]
         if isinstance(v, bool) or not isinstance(v, int):
             raise self.fail(path, f"expected an integer, got {_type(v)}")
         if v < minimum:
