@@ -76,6 +76,7 @@ constexpr uint64_t BEHV_FAVOUR_SECURITY = uint64_t(1) << 63, BEHV_L1D_FLUSH_PR =
 }  // namespace
 
 int SpaprMachine::hcall(Vcpu& v, cpu::Cpu& c, uint64_t pc) {
+    ++hcalls_;
     auto& g = c.s.gpr;
     const uint64_t nr = g[3];
     int64_t ret = H_SUCCESS;

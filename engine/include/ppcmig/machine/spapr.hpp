@@ -235,6 +235,10 @@ public:
     [[nodiscard]] bool has_xive() const { return cfg_.ic_mode() == IcMode::Xive || cfg_.ic_mode() == IcMode::Dual; }
     [[nodiscard]] uint64_t fdt_address() const { return fdt_addr_; }
     [[nodiscard]] bool powered_off() const { return powered_off_; }
+    /// Hypercalls made so far (RTAS included). The machine's own state — interrupt controllers,
+    /// devices, CAS results, power — changes only through them (or a reset they request), so a
+    /// comparison between two runs can skip it over a stretch in which neither made one.
+    [[nodiscard]] uint64_t hcalls() const { return hcalls_; }
     [[nodiscard]] uint64_t resets() const { return resets_; }
 
     /// State as JSON: per vCPU registers, compat, interrupts taken; machine caps, controller,
@@ -307,6 +311,7 @@ private:
     bool reset_requested_ = false;
     bool cas_reboot_ = false;
     uint64_t resets_ = 0;
+    uint64_t hcalls_ = 0;
 };
 
 }  // namespace ppcmig::machine
