@@ -154,7 +154,8 @@ def test_hello_announces_protocol_engine_and_builds(servers) -> None:
     listed = subprocess.run([ENGINE, "builds"], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in listed.splitlines() if not line.startswith(" ")]
     assert hello["builds"] == names
-    assert hello["commands"] == ["configure", "run", "migrate_out", "incoming", "inherit_counters", "query", "quit"]
+    assert hello["commands"] == ["configure", "run", "migrate_out", "incoming", "inherit_counters", "query", "quit",
+                                 "pause", "resume_in_place", "view", "pages", "chunks", "step"]
     assert s.close() == 0
 
 
