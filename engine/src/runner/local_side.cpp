@@ -59,10 +59,11 @@ bool alive(machine::MachineStop s) { return s == machine::MachineStop::Budget ||
 class LocalSide final : public Side {
 public:
     LocalSide(std::string label, const machine::MachineConfig& cfg, const builds::Profile& profile, const memory::ElfImage& elf)
-        : Side(std::move(label)), m_(std::make_unique<machine::SpaprMachine>(cfg, profile.behaviour)) {
+        : Side(std::move(label)), build_(profile.name), m_(std::make_unique<machine::SpaprMachine>(cfg, profile.behaviour)) {
         m_->load_guest(elf);
     }
 
+    [[nodiscard]] std::string build() const override { return build_; }
     machine::SpaprMachine* machine() override { return m_.get(); }
     [[nodiscard]] std::optional<cpu::Family> family() override { return m_->config().cpu.family; }
     [[nodiscard]] uint64_t quantum() const override { return m_->quantum(); }
@@ -154,6 +155,7 @@ public:
     ChunkTrace end_step() override { return record_chunk(*m_, *layout_, step_ticks_); }
 
 private:
+    std::string build_;
     std::unique_ptr<machine::SpaprMachine> m_;
     MachineValues machine_values_;
     ChunkRequest request_;

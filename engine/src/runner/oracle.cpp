@@ -384,13 +384,12 @@ public:
                 json chain = json::array();
                 for (const auto& line : e.chain) chain.push_back(line);
                 throw EarlyVerdict{Verdict::LoadFail, static_cast<int>(k),
-                                   fmt::format("build {} rejects the stream of {}: {}", p_.hops[k].build,
-                                               k == 0 ? p_.source.build : p_.hops[k - 1].build,
+                                   fmt::format("build {} rejects the stream of {}: {}", dest->build(), sender.build(),
                                                e.chain.empty() ? std::string("load failed") : e.chain.front()),
                                    json{{"chain", chain}, {"section", e.section}, {"instance", e.instance}, {"field", e.field},
                                         {"offset", e.offset}, {"errno", e.err}}};
             }
-            for (auto& w : warns) warnings.push_back(fmt::format("{} (build {}): {}", p_.hops[k].label, p_.hops[k].build, w));
+            for (auto& w : warns) warnings.push_back(fmt::format("{} (build {}): {}", p_.hops[k].label, dest->build(), w));
             dest->inherit_counters(saved.counters);
             if (mig) mig_console_prefix += sender_console;
             else mig_console_prefix = sender_console;
@@ -399,7 +398,15 @@ public:
             mig = std::move(dest);
             resume(k);
         }
-        lockstep(sc_.budget_insns, chunk, stop_chunk);
+        if (!lockstep(sc_.budget_insns, chunk, stop_chunk)) return;
+        if (mig && !observable()) {
+            // Not compared chunk by chunk: compared at the end (as far as `query state` goes).
+            Signature now{view_differences(ref->view(*layout), mig->view(*layout)), {}};
+            ref_mirror_.console = ref->console();
+            mig_mirror_.console = mig->console();
+            console_difference(now);
+            current = std::move(now);
+        }
     }
 
     /// The page differences of `pages` as the result shows them (both sides' bytes).

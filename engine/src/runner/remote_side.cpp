@@ -107,10 +107,12 @@ public:
             }
             throw;
         }
+        build_ = reply.value("build", spec.build);
         quantum_ = u64_at(reply, "quantum");
         now_ = u64_at(reply, "now");
     }
 
+    [[nodiscard]] std::string build() const override { return build_; }
     [[nodiscard]] bool observable() const override { return observable_; }
     [[nodiscard]] std::string limitation() const override {
         if (observable_) return {};
@@ -312,6 +314,7 @@ private:
     }
 
     ServeProcess proc_;
+    std::string build_;
     bool observable_ = false;
     uint64_t quantum_ = 0, now_ = 0, page_count_ = 0;
     std::string console_;
@@ -322,7 +325,11 @@ private:
 }  // namespace
 
 std::unique_ptr<Side> make_remote_side(std::string label, const ExternalSpec& spec) {
-    return std::make_unique<RemoteSide>(std::move(label), spec);
+    try {
+        return std::make_unique<RemoteSide>(std::move(label), spec);
+    } catch (const ServeStartError& e) {
+        throw ExternalSpecError("engine", fmt::format("not a usable ppcmig-engine: {}", e.what()));
+    }
 }
 
 }  // namespace ppcmig::runner::detail

@@ -86,8 +86,8 @@ ServeProcess::ServeProcess(const std::filesystem::path& engine, const std::files
     auto [protocol, protocol_child] = socket_pair("protocol");
     auto [stream, stream_child] = socket_pair("stream");
     Fd err(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (err.get() < 0) throw std::runtime_error(fmt::format("cannot create {}: {}", log.string(), std::strerror(errno)));
-    const Fd p = high_copy(protocol_child), s = high_copy(stream_child), e = high_copy(err);
+    if (err.get() < 0) throw ServeStartError(fmt::format("cannot create {}: {}", log.string(), std::strerror(errno)));
+    Fd p = high_copy(protocol_child), s = high_copy(stream_child), e = high_copy(err);
     protocol_child.reset();
     stream_child.reset();
     err.reset();
@@ -98,8 +98,13 @@ ServeProcess::ServeProcess(const std::filesystem::path& engine, const std::files
                                                          bp::posix::fd.bind(2, e.get()),
                                                          bp::posix::fd.bind(kStreamFd, s.get()))});
     } catch (const std::exception& ex) {
-        throw std::runtime_error(fmt::format("cannot start {} serve: {}", engine.string(), ex.what()));
+        throw ServeStartError(fmt::format("cannot start {} serve: {}", engine.string(), ex.what()));
     }
+    // The child's ends are the child's alone now: end of file on the protocol channel must mean
+    // the server is gone.
+    p.reset();
+    s.reset();
+    e.reset();
     // Owned by the locals until the server greeted: a failure below closes them.
     protocol_ = protocol.get();
     stream_ = stream.get();
@@ -127,6 +132,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& engine, const std::files
         describe_ = fmt::format("engine {} (revision {})", engine.string(), hello_["engine"].get<std::string>());
     (void)protocol.release();
     (void)stream.release();
+    greeted_ = true;
 }
 
 ServeProcess::~ServeProcess() {
@@ -168,8 +174,10 @@ void ServeProcess::died(const std::string& what) {
         if (!child_->process.running(ec)) status = fmt::format(", exit status {}", child_->process.exit_code());
     }
     const std::string tail = log_tail();
-    throw std::runtime_error(fmt::format("{} {}{}{}", describe_, what, status,
-                                         tail.empty() ? std::string() : fmt::format("; its stderr ends: {}", tail)));
+    const std::string message = fmt::format("{} {}{}{}", describe_, what, status,
+                                            tail.empty() ? std::string() : fmt::format("; its stderr ends: {}", tail));
+    if (!greeted_) throw ServeStartError(message);
+    throw std::runtime_error(message);
 }
 
 void ServeProcess::send(nlohmann::json request) {

@@ -26,13 +26,19 @@ public:
     nlohmann::json error;
 };
 
+/// The binary could not be started as a server, or did not greet like one.
+class ServeStartError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class ServeProcess {
 public:
     /// The descriptor number, in the server, of the stream channel.
     static constexpr int kStreamFd = 3;
 
-    /// Starts `engine serve` and reads its hello. Throws std::runtime_error (with the log's
-    /// tail) when the binary cannot be started or does not greet.
+    /// Starts `engine serve` and reads its hello. Throws ServeStartError (with the log's tail)
+    /// when the binary cannot be started or does not greet.
     ServeProcess(const std::filesystem::path& engine, const std::filesystem::path& log);
     /// Asks the server to quit, closes the channels and reaps it (killing it if it does not exit).
     ~ServeProcess();
@@ -63,6 +69,8 @@ public:
 
 private:
     struct Child;
+    /// Throws std::runtime_error (ServeStartError before the hello) saying what happened, with
+    /// the exit status and the end of the server's stderr.
     [[noreturn]] void died(const std::string& what);
     std::string log_tail() const;
 
@@ -73,6 +81,7 @@ private:
     nlohmann::json hello_;
     std::string describe_;
     uint64_t next_id_ = 1;
+    bool greeted_ = false;
     std::vector<uint64_t> awaited_;  ///< ids sent and not yet answered, in order
 };
 

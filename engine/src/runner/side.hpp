@@ -76,6 +76,8 @@ public:
 
     /// "source", "hop 0" … and, for an external engine, which binary.
     [[nodiscard]] const std::string& label() const { return label_; }
+    /// The build as the engine names it ("2.7", "head+drop-vsx" with a changeset).
+    [[nodiscard]] virtual std::string build() const = 0;
     /// The machine when it lives in this process (the Drive's fast paths), else null.
     virtual machine::SpaprMachine* machine() { return nullptr; }
     /// Whether the side reports views, pages, chunks and traces (false: an older serve that
