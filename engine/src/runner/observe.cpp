@@ -381,7 +381,8 @@ const nlohmann::json& member(const nlohmann::json& j, const char* key, const std
 }
 
 uint64_t u64_of(const nlohmann::json& j, const std::string& where) {
-    if (!j.is_number_unsigned()) malformed(fmt::format("{}: expected a non-negative integer", where));
+    if (!j.is_number_unsigned() && !(j.is_number_integer() && j.get<int64_t>() >= 0))
+        malformed(fmt::format("{}: expected a non-negative integer", where));
     return j.get<uint64_t>();
 }
 
