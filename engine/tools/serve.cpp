@@ -18,11 +18,13 @@
 
 #include "engine_version.hpp"
 #include "ppcmig/builds/build.hpp"
+#include "ppcmig/builds/changeset.hpp"
 #include "ppcmig/machine/config.hpp"
 #include "ppcmig/machine/machine_version.hpp"
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/migration/stream.hpp"
+#include "serve_request.hpp"
 #include "serve_transfer.hpp"
 #include "ppcmig/util/sha256.hpp"
 
@@ -33,27 +35,15 @@ using util::sha256_hex;
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kCommands = {"configure",        "run",   "migrate_out", "incoming",
-                                                       "inherit_counters", "query", "quit"};
+constexpr std::array<std::string_view, 13> kCommands = {
+    "configure", "run",  "migrate_out", "incoming", "inherit_counters", "query", "quit",
+    // Observation for a differential runner (serve_observe.cpp).
+    "pause", "resume_in_place", "view", "pages", "chunks", "step"};
 constexpr std::array<std::string_view, 6> kQueries = {"status", "state", "console", "errors", "warnings", "counters"};
 
 std::string errno_name(int err) {
     const char* n = strerrorname_np(err);
     return n ? n : fmt::format("errno {}", err);
-}
-
-/// A value as it appeared in the request, shortened for an error message.
-std::string shown(const json& v) {
-    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return s;
-}
-
-std::string_view type_name(const json& v) {
-    if (v.is_number_unsigned()) return "a non-negative integer";
-    if (v.is_number_integer()) return "a negative integer";
-    if (v.is_number_float()) return "a floating-point number";
-    return v.type_name();
 }
 
 std::string_view to_string(machine::MachineStop s) {
@@ -137,80 +127,6 @@ ServeError io_error(const TransferError& e, const json& where) {
     d["transferred"] = e.transferred;
     return ServeError("io", e.what(), d);
 }
-
-/// Typed access to one request's keys: unknown keys and wrong types are bad_request errors
-/// that name the command, the key, what was expected and what was given.
-class Request {
-public:
-    /// `where` names the object in messages ("run", "migrate_out: precopy"); "cmd" and "id"
-    /// are accepted in a top-level request only.
-    Request(const json& j, std::string where, std::initializer_list<std::string_view> keys, bool top_level = true)
-        : j_(j), where_(std::move(where)) {
-        for (const auto& [k, _] : j.items()) {
-            if (top_level && (k == "cmd" || k == "id")) continue;
-            if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-                std::string accepted;
-                for (const auto key : keys) accepted += (accepted.empty() ? "" : ", ") + std::string(key);
-                throw ServeError("bad_request", fmt::format("{}: unknown key \"{}\" (accepted: {})", where_, k,
-                                                            accepted.empty() ? "none" : accepted),
-                                 {{"key", k}});
-            }
-        }
-    }
-
-    [[nodiscard]] const std::string& where() const { return where_; }
-    [[nodiscard]] bool has(std::string_view key) const { return j_.contains(key); }
-    [[nodiscard]] const json& raw(std::string_view key) const { return j_.at(std::string(key)); }
-
-    [[noreturn]] void wrong(std::string_view key, std::string_view expected) const {
-        const auto& v = raw(key);
-        throw ServeError("bad_request",
-                         fmt::format("{}: \"{}\" must be {}, got {} {}", where_, key, expected, type_name(v), shown(v)),
-                         {{"key", key}});
-    }
-    [[noreturn]] void missing(std::string_view key, std::string_view expected) const {
-        throw ServeError("bad_request", fmt::format("{}: missing \"{}\" ({})", where_, key, expected), {{"key", key}});
-    }
-
-    [[nodiscard]] std::optional<uint64_t> u64(std::string_view key) const {
-        if (!has(key)) return std::nullopt;
-        if (!raw(key).is_number_unsigned()) wrong(key, "a non-negative integer");
-        return raw(key).get<uint64_t>();
-    }
-    [[nodiscard]] std::optional<std::string> string(std::string_view key) const {
-        if (!has(key)) return std::nullopt;
-        if (!raw(key).is_string()) wrong(key, "a string");
-        return raw(key).get<std::string>();
-    }
-    [[nodiscard]] std::string required_string(std::string_view key, std::string_view expected) const {
-        auto s = string(key);
-        if (!s) missing(key, expected);
-        return *s;
-    }
-    [[nodiscard]] std::optional<std::vector<std::string>> strings(std::string_view key) const {
-        if (!has(key)) return std::nullopt;
-        const auto& v = raw(key);
-        if (!v.is_array()) wrong(key, "an array of strings");
-        std::vector<std::string> out;
-        for (size_t i = 0; i < v.size(); ++i) {
-            if (!v[i].is_string())
-                throw ServeError("bad_request", fmt::format("{}: \"{}\"[{}] must be a string, got {} {}", where_, key, i,
-                                                            type_name(v[i]), shown(v[i])),
-                                 {{"key", key}});
-            out.push_back(v[i].get<std::string>());
-        }
-        return out;
-    }
-    [[nodiscard]] const json* object(std::string_view key) const {
-        if (!has(key)) return nullptr;
-        if (!raw(key).is_object()) wrong(key, "an object");
-        return &raw(key);
-    }
-
-private:
-    const json& j_;
-    std::string where_;
-};
 
 /// Where a stream goes to or comes from: a descriptor with its framing, or a path.
 struct Endpoint {
@@ -324,6 +240,12 @@ json ServeSession::dispatch(const json& request) {
     if (cmd == "incoming") return cmd_incoming(request);
     if (cmd == "inherit_counters") return cmd_inherit_counters(request);
     if (cmd == "query") return cmd_query(request);
+    if (cmd == "pause") return cmd_pause(request);
+    if (cmd == "resume_in_place") return cmd_resume_in_place(request);
+    if (cmd == "view") return cmd_view(request);
+    if (cmd == "pages") return cmd_pages(request);
+    if (cmd == "chunks") return cmd_chunks(request);
+    if (cmd == "step") return cmd_step(request);
     if (cmd == "quit") {
         const Request r(request, "quit", {});
         quit_ = true;
@@ -351,10 +273,11 @@ machine::SpaprMachine& ServeSession::usable_machine(std::string_view cmd) const 
 }
 
 json ServeSession::cmd_configure(const json& request) {
-    const Request r(request, "configure", {"build", "args", "guest"});
+    const Request r(request, "configure", {"build", "args", "guest", "changeset"});
     const std::string build = r.string("build").value_or("head");
     const std::vector<std::string> args = r.strings("args").value_or(std::vector<std::string>{});
     const std::string guest = r.required_string("guest", "path of the guest ELF");
+    const std::optional<std::string> changeset = r.string("changeset");
 
     builds::Profile profile;
     try {
@@ -364,6 +287,13 @@ json ServeSession::cmd_configure(const json& request) {
         for (const auto& b : builds::builds()) known.push_back(std::string(b.name));
         throw ServeError("unknown_build", e.what(), {{"build", build}, {"known", known}});
     }
+    if (changeset) {
+        try {
+            profile = builds::profile_with_changeset(build, builds::read_changeset(*changeset));
+        } catch (const std::exception& e) {
+            throw ServeError("changeset", e.what(), {{"path", *changeset}});
+        }
+    }
     // Each server parses the arguments with its own build's knowledge, as two QEMU binaries
     // do: "-M pseries" may name different versions, a newer version may not exist.
     machine::MachineConfig cfg;
@@ -371,7 +301,8 @@ json ServeSession::cmd_configure(const json& request) {
         cfg = builds::parse_config(profile, args);
     } catch (const machine::ConfigError& e) {
         throw ServeError("config", e.what(),
-                         {{"stage", "parse"}, {"option", e.option}, {"hint", e.hint}, {"warnings", json::array()}});
+                         {{"stage", "parse"}, {"option", e.option}, {"hint", e.hint}, {"warnings", json::array()},
+                          {"unknown_to_build", e.unknown_to_build}});
     }
     std::optional<memory::ElfImage> elf;
     try {
@@ -384,7 +315,8 @@ json ServeSession::cmd_configure(const json& request) {
         m = std::make_unique<machine::SpaprMachine>(cfg, profile.behaviour);
     } catch (const machine::ConfigError& e) {
         throw ServeError("config", e.what(),
-                         {{"stage", "start"}, {"option", e.option}, {"hint", e.hint}, {"warnings", cfg.warnings}});
+                         {{"stage", "start"}, {"option", e.option}, {"hint", e.hint}, {"warnings", cfg.warnings},
+                          {"unknown_to_build", e.unknown_to_build}});
     }
     try {
         m->load_guest(*elf);

@@ -62,7 +62,19 @@ private:
     nlohmann::json cmd_incoming(const nlohmann::json& request);
     nlohmann::json cmd_inherit_counters(const nlohmann::json& request);
     nlohmann::json cmd_query(const nlohmann::json& request);
+    // Observation for a differential runner (serve_observe.cpp).
+    nlohmann::json cmd_pause(const nlohmann::json& request);
+    nlohmann::json cmd_resume_in_place(const nlohmann::json& request);
+    nlohmann::json cmd_view(const nlohmann::json& request);
+    nlohmann::json cmd_pages(const nlohmann::json& request);
+    nlohmann::json cmd_chunks(const nlohmann::json& request);
+    nlohmann::json cmd_step(const nlohmann::json& request);
     machine::SpaprMachine& usable_machine(std::string_view cmd) const;
+    /// The machine ran: it is `ready`, and counters can no longer be inherited.
+    void mark_ran() {
+        state_ = State::Ready;
+        just_loaded_ = false;
+    }
 
     int protocol_fd_;
     State state_ = State::Unconfigured;

@@ -10,3 +10,8 @@ if str(_build / "python") not in sys.path and (_build / "python").is_dir():
     sys.path.insert(0, str(_build / "python"))
 os.environ.setdefault("PPCMIG_ENGINE", str(_build / "bin" / "ppcmig-engine"))
 os.environ.setdefault("PPCMIG_BUILD_DIR", str(_build))  # guests for scenarios built by tests in temporary directories
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001 - pytest's Config
+    # test_runner_external.py: an engine built from an earlier commit (minutes once, then cached).
+    config.addinivalue_line("markers", "slow: builds or runs something expensive the first time")

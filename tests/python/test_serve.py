@@ -154,7 +154,8 @@ def test_hello_announces_protocol_engine_and_builds(servers) -> None:
     listed = subprocess.run([ENGINE, "builds"], capture_output=True, text=True, check=True).stdout
     names = [line.split()[0] for line in listed.splitlines() if not line.startswith(" ")]
     assert hello["builds"] == names
-    assert hello["commands"] == ["configure", "run", "migrate_out", "incoming", "inherit_counters", "query", "quit"]
+    assert hello["commands"] == ["configure", "run", "migrate_out", "incoming", "inherit_counters", "query", "quit",
+                                 "pause", "resume_in_place", "view", "pages", "chunks", "step"]
     assert s.close() == 0
 
 
@@ -547,3 +548,182 @@ def test_fifo_path_carries_a_migration_without_descriptor_passing(tmp_path: Path
     assert src_console + dst.ok("query", what="console")["console"] == ref_console
     e = src.call("migrate_out", path=str(tmp_path / "no-such-dir" / "s.bin"))["error"]
     assert e["kind"] == "io" and e["errno_name"] == "ENOENT" and "no-such-dir/s.bin.tmp" in e["message"], e
+
+
+# ------------------------------------------------------------------ observation (4.1)
+M64 = (1 << 64) - 1
+
+
+def splitmix64(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def fnv1a64(s: str) -> int:
+    h = 0xCBF29CE484222325
+    for b in s.encode():
+        h = ((h ^ b) * 0x100000001B3) & M64
+    return h
+
+
+def view_digest(view: dict, exclude: set[tuple[int, str]] = frozenset()) -> str:
+    """SERVE_PROTOCOL.md 4.1, `chunks`: the digest over a `view` reply, computed independently."""
+    total = 0
+    for i, values in enumerate(view["vcpus"]):
+        for name, v in zip(view["names"], values):
+            if (i, name) not in exclude:
+                total += splitmix64(fnv1a64(name) ^ (((i + 1) * 0x9E3779B97F4A7C15) & M64) ^ splitmix64(v))
+    for name, v in view["machine"]:
+        if (-1, name) not in exclude:
+            total += splitmix64(fnv1a64(name) ^ splitmix64(v))
+    return f"{total & M64:016x}"
+
+
+def test_view_and_chunk_digests_follow_the_documented_formula(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("smp_ipi")))
+    v = s.ok("view")
+    assert v["family"] == "POWER9" and len(v["vcpus"]) == 2 and all(len(x) == len(v["names"]) for x in v["vcpus"])
+    assert v["names"][:3] == ["r0", "r1", "r2"] and "SRR0" in v["names"] and "interrupts[0x700]" in v["names"]
+    assert [m[0] for m in v["machine"]] == ["active_interrupt_controller", "powered_off", "ov5_cas", "ics", "xive", "devices"]
+    assert len(v["state_digest"]) == 16 and v["now"] == 0 and v["powered_off"] is False
+    # The names of another family's layout (a runner reports every machine in the reference's).
+    p8 = s.ok("view", family="POWER8")
+    assert p8["family"] == "POWER8" and len(p8["names"]) == len(v["names"])
+    assert s.call("view", family="POWER11")["error"]["key"] == "family"
+    c = s.ok("chunks", ticks=[1000, 1000, 1000], exclude=[[0, "nip"], [None, "xive"], [5, "no-such-field"]])
+    assert [x["now"] for x in c["chunks"]] == [1000, 2000, 3000] and c["now"] == 3000
+    last = c["chunks"][-1]
+    after = s.ok("view")
+    nip = after["names"].index("nip")
+    assert last["excluded"] == [after["vcpus"][0][nip], dict(after["machine"])["xive"], None]
+    assert last["digest"] == view_digest(after, {(0, "nip"), (-1, "xive")})
+    assert view_digest(after) != last["digest"]
+    assert s.ok("chunks", ticks=[0])["chunks"][0]["digest"] == view_digest(after)
+
+
+def test_chunks_report_dirty_pages_console_and_stop_at_power_off(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("smp_ipi")))
+    c = s.ok("chunks", ticks=[1000] * 4000)["chunks"]
+    # smp_ipi powers off long before 4,000,000 ticks: the power-off chunk is the last.
+    assert c[-1]["stop"] == "poweroff" and all(x["stop"] == "budget" for x in c[:-1]) and len(c) < 4000
+    whole = s.ok("query", what="console")["console"]
+    assert "".join(x["console"] for x in c) == whole and "RESULT PASS" in whole
+    written = {p for x in c for p, _ in x["dirty"]}
+    contents = s.ok("pages", which="list", pages=sorted(written), contents=True)["pages"]
+    for page, digest, data in contents:
+        assert hashlib.sha256(bytes.fromhex(data)).hexdigest() == digest
+    # A chunk's hashes are the page as that chunk left it: the last writer's matches the end.
+    last = {}
+    for x in c:
+        last.update(dict(x["dirty"]))
+    assert {p: d for p, d, _ in contents} == last
+    quiet = s.ok("chunks", ticks=[1000], observe=False)["chunks"]
+    assert quiet == [{"stop": "poweroff", "now": c[-1]["now"]}]
+    assert s.call("chunks", ticks=[])["error"]["key"] == "ticks"
+    assert s.call("chunks", ticks=[1, -1])["error"]["key"] == "ticks"
+    assert s.call("chunks", ticks=[1], exclude=[["0", "r1"]])["error"]["key"] == "exclude"
+
+
+def test_pages_touched_dirty_and_list(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("mem_dirty")))
+    touched = s.ok("pages", which="touched")
+    assert touched["page_count"] == 65536 and touched["pages"]  # 256M, and the loaded image
+    s.ok("run", insns=200_000)
+    dirty = s.ok("pages", which="dirty")["pages"]
+    assert dirty and s.ok("pages", which="dirty")["pages"] == []  # collected: no longer dirty
+    s.ok("run", insns=200_000)
+    assert s.ok("pages", which="touched", clear_dirty=True)["pages"]
+    assert s.ok("pages", which="dirty")["pages"] == []
+    zero = s.ok("pages", which="list", pages=[65535], contents=True)["pages"]
+    assert zero == [[65535, hashlib.sha256(bytes(4096)).hexdigest(), "00" * 4096]]
+    e = s.call("pages", which="list", pages=[65536])["error"]
+    assert e["kind"] == "bad_request" and e["page_count"] == 65536
+    assert s.call("pages", which="list")["error"]["key"] == "pages"
+    assert s.call("pages", which="touched", pages=[1])["error"]["key"] == "pages"
+    assert s.call("pages")["error"]["key"] == "which"
+
+
+def apply_trace(trace: dict) -> tuple[list[list[int]], list[int], dict[int, bytearray]]:
+    """The views and written pages after a `step` trace, rebuilt from its changes."""
+    vcpus = [list(v) for v in trace["start"]["vcpus"]]
+    machine = list(trace["start"]["machine"])
+    pages = {p: bytearray.fromhex(h) for p, h in trace["initial"]}
+    for vcpu, _pc, _tick, _word, _irq, values, mvalues, written in trace["steps"]:
+        for k, v in values:
+            vcpus[vcpu][k] = v
+        for k, v in mvalues:
+            machine[k] = v
+        for page, ranges in written:
+            for off, data in ranges:
+                b = bytes.fromhex(data)
+                pages[page][off:off + len(b)] = b
+    return vcpus, machine, pages
+
+
+def test_step_records_every_instruction(servers) -> None:
+    s = servers("s")
+    s.ok("configure", args=HEAD_ARGS, guest=str(guest("smp_ipi")))
+    s.ok("run", insns=50_000)
+    r = s.ok("step", ticks=1000)
+    assert r["now"] == 51_000 and r["stop"] == "budget"
+    t = r["trace"]
+    steps = t["steps"]
+    assert {x[0] for x in steps} == {0, 1}  # both vCPUs, in their slices' order
+    assert [x[0] for x in steps] == sorted(x[0] for x in steps)
+    assert all(50_000 < x[2] <= 51_000 for x in steps)
+    # The changes rebuild each step's view, the machine values and the written pages: after
+    # the chunk, those of the vCPU that ran last (vCPU 0's ICP changed after its slice: an IPI).
+    end = s.ok("view")
+    vcpus, machine, pages = apply_trace(t)
+    assert vcpus[1] == end["vcpus"][1] and machine == [v for _, v in end["machine"]]
+    changed = {n for n, a, b in zip(t["names"], vcpus[0], end["vcpus"][0]) if a != b}
+    assert changed <= {"icp.xirr", "icp.mfrr", "icp.pending"}
+    assert pages, "smp_ipi writes memory in every slice"
+    listed = s.ok("pages", which="list", pages=sorted(pages), contents=True)["pages"]
+    assert {p: bytes.fromhex(d) for p, _, d in listed} == {p: bytes(b) for p, b in pages.items()}
+    assert s.call("step", ticks=1_000_001)["error"]["key"] == "ticks"
+
+
+def test_step_ends_where_run_does(servers) -> None:
+    """One instruction at a time, the schedule and the end state of an unobserved run (for a
+    guest whose interrupts only arise at block ends: mem_dirty, single vCPU)."""
+    stepped, ran = servers("stepped"), servers("ran")
+    args = ["-machine", "pseries-4.2", "-cpu", "POWER9", "-m", "256M", "-accel", "tcg"]
+    for s in (stepped, ran):
+        s.ok("configure", args=args, guest=str(guest("mem_dirty")))
+        s.ok("run", insns=50_000)
+    for _ in range(5):
+        stepped.ok("step", ticks=1000)
+        ran.ok("run", insns=1000)
+        assert stepped.ok("view")["state_digest"] == ran.ok("view")["state_digest"]
+
+
+@pytest.mark.parametrize("build,counts", [("2.9", True), ("head", False)])
+def test_pause_and_resume_in_place(servers, build: str, counts: bool) -> None:
+    s = servers("s")
+    s.ok("configure", build=build, args=["-machine", "pseries-2.9,cap-htm=off" if build != "2.9" else "pseries-2.9",
+                                         "-cpu", "POWER8", "-m", "256M"], guest=str(guest("decr_tick")))
+    s.ok("run", insns=10_000)
+    p = s.ok("pause", ticks=5000)
+    # <= 2.9: the guest clock ran on while paused, and the stream carries it; later builds freeze it.
+    assert p["now"] == 10_000 and p["saved_timebase"] == (15_000 if counts else 10_000)
+    assert s.ok("resume_in_place")["now"] == (15_000 if counts else 10_000)
+    assert s.call("pause")["error"]["key"] == "ticks"
+
+
+def test_configure_with_a_changeset_and_what_the_build_does_not_know(servers, tmp_path: Path) -> None:
+    s = servers("s")
+    cs = Path(__file__).resolve().parents[2] / "scenarios" / "changesets" / "drop_vsx.toml"
+    assert s.ok("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")), changeset=str(cs))["build"] == "head+drop-vsx"
+    e = s.call("configure", args=HEAD_ARGS, guest=str(guest("decr_tick")), changeset=str(tmp_path / "none.toml"))["error"]
+    assert e["kind"] == "changeset" and e["path"] == str(tmp_path / "none.toml")
+    e = s.call("configure", build="2.8", args=["-machine", "pseries-2.10"], guest=str(guest("decr_tick")))["error"]
+    assert e["kind"] == "config" and e["unknown_to_build"] is True
+    e = s.call("configure", build="2.12", args=["-machine", "pseries-2.9", "-cpu", "POWER8", "-accel", "tcg"],
+               guest=str(guest("decr_tick")))["error"]
+    assert e["kind"] == "config" and e["unknown_to_build"] is False

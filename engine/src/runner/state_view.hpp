@@ -11,23 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "ppcmig/machine/spapr.hpp"
+#include "ppcmig/runner/observe.hpp"
 
 namespace ppcmig::runner::detail {
 
-/// Field names of one vCPU's view (the same for every vCPU of a machine).
-class ViewLayout {
-public:
-    explicit ViewLayout(cpu::Family family);
-    [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
-    /// The view of vCPU v, in the order of names().
-    [[nodiscard]] std::vector<uint64_t> values(const machine::Vcpu& v) const;
-    /// The machine-wide part (interrupt controllers, devices, power state): named values.
-    static std::vector<std::pair<std::string, uint64_t>> machine_values(const machine::SpaprMachine& m);
-
-private:
-    std::vector<std::string> names_;
-    std::vector<unsigned> sprs_;  ///< SPR numbers, in view order
-};
+using runner::ViewLayout;
+using runner::state_digest;
 
 /// One differing value: where (vCPU index, or -1 for the machine), what, both sides.
 struct Difference {
@@ -54,9 +43,5 @@ nlohmann::json differences_json(const std::vector<Difference>& d);
 nlohmann::json page_difference_json(uint64_t page, const uint8_t* reference, const uint8_t* migrated, bool exact);
 nlohmann::json pages_json(const machine::SpaprMachine& ref, const machine::SpaprMachine& mig, const std::set<uint64_t>& pages,
                           bool exact);
-
-/// SHA-256-free digest of a machine's compared state (FNV-1a over the views and touched pages),
-/// for the result's state fingerprints.
-std::string state_digest(const ViewLayout& layout, const machine::SpaprMachine& m);
 
 }  // namespace ppcmig::runner::detail
