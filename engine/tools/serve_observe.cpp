@@ -10,7 +10,6 @@
 
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/runner/observe.hpp"
-#include "ppcmig/util/sha256.hpp"
 #include "serve.hpp"
 #include "serve_request.hpp"
 
@@ -53,7 +52,7 @@ std::vector<runner::ViewKey> parse_keys(const Request& r, std::string_view key) 
 }
 
 json page_entry(const machine::SpaprMachine& m, uint64_t page, bool contents) {
-    json e = json::array({page, runner::page_sha256(m, page)});
+    json e = json::array({page, runner::page_hash(m, page)});
     if (contents) {
         static constexpr char kDigits[] = "0123456789abcdef";
         const uint8_t* p = m.memory().data() + (page << memory::kPageShift);

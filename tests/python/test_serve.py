@@ -568,6 +568,16 @@ def fnv1a64(s: str) -> int:
     return h
 
 
+def page_hash(data: bytes) -> str:
+    """SERVE_PROTOCOL.md 4.1, `pages`: the page hash, computed independently."""
+    a, b = 0x6A09E667F3BCC908, 0xBB67AE8584CAA73B
+    for i in range(0, 4096, 8):
+        w = int.from_bytes(data[i:i + 8], "little")
+        a = splitmix64(a ^ w)
+        b = splitmix64(b ^ (((w << 29) | (w >> 35)) & M64))
+    return f"{a:016x}{b:016x}"
+
+
 def view_digest(view: dict, exclude: set[tuple[int, str]] = frozenset()) -> str:
     """SERVE_PROTOCOL.md 4.1, `chunks`: the digest over a `view` reply, computed independently."""
     total = 0
@@ -615,7 +625,7 @@ def test_chunks_report_dirty_pages_console_and_stop_at_power_off(servers) -> Non
     written = {p for x in c for p, _ in x["dirty"]}
     contents = s.ok("pages", which="list", pages=sorted(written), contents=True)["pages"]
     for page, digest, data in contents:
-        assert hashlib.sha256(bytes.fromhex(data)).hexdigest() == digest
+        assert page_hash(bytes.fromhex(data)) == digest
     # A chunk's hashes are the page as that chunk left it: the last writer's matches the end.
     last = {}
     for x in c:
@@ -640,7 +650,9 @@ def test_pages_touched_dirty_and_list(servers) -> None:
     assert s.ok("pages", which="touched", clear_dirty=True)["pages"]
     assert s.ok("pages", which="dirty")["pages"] == []
     zero = s.ok("pages", which="list", pages=[65535], contents=True)["pages"]
-    assert zero == [[65535, hashlib.sha256(bytes(4096)).hexdigest(), "00" * 4096]]
+    assert zero == [[65535, page_hash(bytes(4096)), "00" * 4096]]
+    some = s.ok("pages", which="list", pages=[touched["pages"][0][0]], contents=True)["pages"][0]
+    assert page_hash(bytes.fromhex(some[2])) == some[1] != zero[0][1]
     e = s.call("pages", which="list", pages=[65536])["error"]
     assert e["kind"] == "bad_request" and e["page_count"] == 65536
     assert s.call("pages", which="list")["error"]["key"] == "pages"

@@ -109,7 +109,7 @@ public:
 
     std::map<uint64_t, std::string> touched() override {
         std::map<uint64_t, std::string> out;
-        for (uint64_t p : m_->memory().touched_pages()) out.emplace(p, page_sha256(*m_, p));
+        for (uint64_t p : m_->memory().touched_pages()) out.emplace(p, page_hash(*m_, p));
         (void)m_->memory().collect_dirty();
         return out;
     }
@@ -140,7 +140,7 @@ public:
             if (request_.observe) {
                 o.digest = view_digest(*layout_, *m_, exclude, machine_values_);
                 o.excluded = view_values(*layout_, *m_, request_.exclude, machine_values_);
-                for (uint64_t p : m_->memory().collect_dirty()) o.dirty.emplace_back(p, page_sha256(*m_, p));
+                for (uint64_t p : m_->memory().collect_dirty()) o.dirty.emplace_back(p, page_hash(*m_, p));
                 o.console = m_->console().substr(console_before);
             }
             out.push_back(std::move(o));

@@ -1,6 +1,7 @@
 #include "ppcmig/runner/observe.hpp"
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 
@@ -8,7 +9,6 @@
 
 #include "ppcmig/cpu/spr.hpp"
 #include "ppcmig/migration/stream.hpp"
-#include "ppcmig/util/sha256.hpp"
 
 namespace ppcmig::runner {
 
@@ -251,8 +251,20 @@ std::vector<std::optional<uint64_t>> view_values(const ViewLayout& layout, const
     return out;
 }
 
-std::string page_sha256(const machine::SpaprMachine& m, uint64_t page) {
-    return util::sha256_hex(std::span(m.memory().data() + (page << memory::kPageShift), memory::kPageSize));
+std::string page_hash(const uint8_t* page) {
+    uint64_t a = 0x6a09e667f3bcc908ULL, b = 0xbb67ae8584caa73bULL;
+    for (size_t i = 0; i < memory::kPageSize; i += 8) {
+        uint64_t w = 0;
+        for (int k = 7; k >= 0; --k) w = w << 8 | page[i + static_cast<size_t>(k)];
+        // Two independent chains: they run side by side in the pipeline.
+        a = splitmix64(a ^ w);
+        b = splitmix64(b ^ std::rotl(w, 29));
+    }
+    return fmt::format("{:016x}{:016x}", a, b);
+}
+
+std::string page_hash(const machine::SpaprMachine& m, uint64_t page) {
+    return page_hash(m.memory().data() + (page << memory::kPageShift));
 }
 
 nlohmann::json view_json(const ViewLayout& layout, const machine::SpaprMachine& m) {

@@ -312,7 +312,7 @@ struct Mirror {
 };
 
 const std::string& zero_page_hash() {
-    static const std::string h = util::sha256_hex(std::vector<uint8_t>(memory::kPageSize, 0));
+    static const std::string h = runner::page_hash(std::vector<uint8_t>(memory::kPageSize, 0).data());
     return h;
 }
 

@@ -46,7 +46,7 @@ struct ChunkObservation {
     bool ran = false;                              ///< false: the side was stopped and did not run
     uint64_t digest = 0;                           ///< view_digest without the excluded keys
     std::vector<std::optional<uint64_t>> excluded; ///< the excluded keys' values
-    std::vector<std::pair<uint64_t, std::string>> dirty;  ///< pages written, SHA-256 after
+    std::vector<std::pair<uint64_t, std::string>> dirty;  ///< pages written, page_hash after
     std::string console;                           ///< console output of the chunk
 };
 
@@ -108,7 +108,7 @@ public:
     virtual nlohmann::json state_json() = 0;
     virtual View view(const ViewLayout& layout) = 0;
 
-    /// Every page ever written with its SHA-256; clears the dirty log.
+    /// Every page ever written with its page_hash; clears the dirty log.
     virtual std::map<uint64_t, std::string> touched() = 0;
     virtual void clear_dirty() = 0;
     virtual std::map<uint64_t, std::vector<uint8_t>> contents(const std::set<uint64_t>& pages) = 0;

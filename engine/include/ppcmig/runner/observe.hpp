@@ -100,8 +100,13 @@ uint64_t view_digest(const std::vector<std::string>& names, const std::vector<st
 std::vector<std::optional<uint64_t>> view_values(const ViewLayout& layout, const machine::SpaprMachine& m,
                                                  const std::vector<ViewKey>& keys, MachineValues& machine_values);
 
-/// SHA-256 (hex) of guest page `page` (4 KiB); the page must lie in RAM.
-std::string page_sha256(const machine::SpaprMachine& m, uint64_t page);
+/// The page hash the runner compares pages by (every dirty page after every chunk, so it must
+/// be cheap; not cryptographic — guests are not adversaries): two chains over the page's 512
+/// little-endian 64-bit words w[i], a = splitmix64(a ^ w[i]) from 0x6a09e667f3bcc908 and
+/// b = splitmix64(b ^ rotl(w[i], 29)) from 0xbb67ae8584caa73b, as 32 hex digits (a, then b).
+std::string page_hash(const uint8_t* page);
+/// page_hash of guest page `page`; the page must lie in RAM.
+std::string page_hash(const machine::SpaprMachine& m, uint64_t page);
 
 /// The view of every vCPU and of the machine as JSON: {"family", "names", "vcpus": [[values]],
 /// "machine": [[name, value]], "state_digest", "now", "powered_off"} (serve's `view` reply).
