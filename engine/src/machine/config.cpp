@@ -24,32 +24,6 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return out;
 }
 
-std::vector<std::string> tokenize(std::string_view s) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool in_token = false;
-    char quote = 0;
-    for (char c : s) {
-        if (quote) {
-            if (c == quote) quote = 0;
-            else cur += c;
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            quote = c;
-            in_token = true;
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            if (in_token) out.push_back(std::move(cur));
-            cur.clear();
-            in_token = false;
-        } else {
-            cur += c;
-            in_token = true;
-        }
-    }
-    if (in_token) out.push_back(std::move(cur));
-    return out;
-}
 
 // QEMU's -m syntax: a number of MiB, or a number with a K/M/G/T suffix.
 std::optional<uint64_t> parse_ram(std::string_view t) {
@@ -133,6 +107,33 @@ std::string_view to_string(IcMode m) {
     return "?";
 }
 
+std::vector<std::string> split_options(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool in_token = false;
+    char quote = 0;
+    for (char c : s) {
+        if (quote) {
+            if (c == quote) quote = 0;
+            else cur += c;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            quote = c;
+            in_token = true;
+        } else if (std::isspace(static_cast<unsigned char>(c))) {
+            if (in_token) out.push_back(std::move(cur));
+            cur.clear();
+            in_token = false;
+        } else {
+            cur += c;
+            in_token = true;
+        }
+    }
+    if (in_token) out.push_back(std::move(cur));
+    return out;
+}
+
 ConfigError::ConfigError(std::string opt, std::string msg, std::string h)
     : std::runtime_error(opt.empty() ? msg : fmt::format("{}: {}", opt, msg)),
       option(std::move(opt)),
@@ -140,12 +141,12 @@ ConfigError::ConfigError(std::string opt, std::string msg, std::string h)
       hint(std::move(h)) {}
 
 MachineConfig MachineConfig::parse(std::string_view options, const MachineVersion* newest) {
-    const auto tokens = tokenize(options);
+    const auto tokens = split_options(options);
     return parse_args(tokens, newest);
 }
 
 MachineConfig MachineConfig::parse(std::string_view options, const ReleaseLimits& limits) {
-    const auto tokens = tokenize(options);
+    const auto tokens = split_options(options);
     return parse_args(tokens, limits);
 }
 

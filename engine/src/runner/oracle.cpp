@@ -81,34 +81,6 @@ private:
     unsigned logs_ = 0;
 };
 
-// QEMU-style option text split into arguments, quoting as MachineConfig::parse does (an
-// external engine gets the arguments its serve `configure` takes).
-std::vector<std::string> split_options(std::string_view s) {
-    std::vector<std::string> out;
-    std::string cur;
-    bool in_token = false;
-    char quote = 0;
-    for (char c : s) {
-        if (quote) {
-            if (c == quote) quote = 0;
-            else cur += c;
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            quote = c;
-            in_token = true;
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            if (in_token) out.push_back(std::move(cur));
-            cur.clear();
-            in_token = false;
-        } else {
-            cur += c;
-            in_token = true;
-        }
-    }
-    if (in_token) out.push_back(std::move(cur));
-    return out;
-}
 
 // One side as the scenario names it: a build in process with its parsed configuration (or why
 // there is none), or an external engine.
@@ -144,7 +116,7 @@ SideSpec make_side(std::string label, const BuildRef& b, const std::string& opti
             throw SpecError(ptr + "/engine", fmt::format("{}: not an executable file", b.engine));
         s.external = detail::ExternalSpec{engine, s.build,
                                           b.changeset.empty() ? std::string() : std::filesystem::absolute(b.changeset).string(),
-                                          split_options(options), {}, {}};
+                                          machine::split_options(options), {}, {}};
         return s;
     }
     s.profile = resolve_profile(b, ptr);

@@ -109,20 +109,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& engine, const std::files
     protocol_ = protocol.get();
     stream_ = stream.get();
     // The hello comes before any request.
-    std::string line;
-    for (;;) {
-        const auto nl = pending_.find('\n');
-        if (nl != std::string::npos) {
-            line = pending_.substr(0, nl);
-            pending_.erase(0, nl + 1);
-            break;
-        }
-        char buf[4096];
-        const ssize_t n = ::read(protocol_, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) died("exited before its hello");
-        pending_.append(buf, static_cast<size_t>(n));
-    }
+    const std::string line = read_line("exited before its hello");
     try {
         hello_ = nlohmann::json::parse(line).at("hello");
     } catch (const std::exception&) {
@@ -194,22 +181,25 @@ void ServeProcess::send(nlohmann::json request) {
     awaited_.push_back(id);
 }
 
-nlohmann::json ServeProcess::receive() {
-    if (awaited_.empty()) throw std::logic_error("ServeProcess::receive without a request");
-    std::string line;
+std::string ServeProcess::read_line(const std::string& on_eof) {
     for (;;) {
         const auto nl = pending_.find('\n');
         if (nl != std::string::npos) {
-            line = pending_.substr(0, nl);
+            std::string line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
-            break;
+            return line;
         }
         char buf[65536];
         const ssize_t n = ::read(protocol_, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) died("exited in the middle of a request");
+        if (n <= 0) died(on_eof);
         pending_.append(buf, static_cast<size_t>(n));
     }
+}
+
+nlohmann::json ServeProcess::receive() {
+    if (awaited_.empty()) throw std::logic_error("ServeProcess::receive without a request");
+    const std::string line = read_line("exited in the middle of a request");
     nlohmann::json reply;
     try {
         reply = nlohmann::json::parse(line);

@@ -72,6 +72,8 @@ private:
     /// Throws std::runtime_error (ServeStartError before the hello) saying what happened, with
     /// the exit status and the end of the server's stderr.
     [[noreturn]] void died(const std::string& what);
+    /// The next line from the protocol channel (without its newline); died(on_eof) at its end.
+    std::string read_line(const std::string& on_eof);
     std::string log_tail() const;
 
     std::filesystem::path log_;

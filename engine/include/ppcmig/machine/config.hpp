@@ -26,6 +26,10 @@ std::string_view to_string(IcMode m);
 
 /// A rejected configuration: `option` is the option as given ("-machine pseries-2.7,cap-x=y"),
 /// `message` QEMU's text, `hint` an optional hint line.
+/// QEMU-style option text split into arguments: whitespace separates, single or double quotes
+/// group (as a shell would for a command line written in one string).
+std::vector<std::string> split_options(std::string_view options);
+
 class ConfigError : public std::runtime_error {
 public:
     ConfigError(std::string option, std::string message, std::string hint = {});
