@@ -49,15 +49,17 @@ struct Node {
 
 BuildRef build_ref(const Node& n) {
     BuildRef b;
-    if (n.has("build")) b.build = n.at("build").str();
+    if (n.has("build")) {
+        b.build = n.at("build").str();
+        if (b.build.empty()) throw SpecError(n.ptr + "/build", "empty build name");
+    }
     if (n.has("changeset")) b.changeset = n.at("changeset").str();
     if (n.has("engine")) b.engine = n.at("engine").str();
-    if (b.build.empty()) throw SpecError(n.ptr + "/build", "empty build name");
     return b;
 }
 
 json build_json(const BuildRef& b) {
-    return json{{"build", b.build},
+    return json{{"build", b.build.empty() ? json(nullptr) : json(b.build)},
                 {"changeset", b.changeset.empty() ? json(nullptr) : json(b.changeset)},
                 {"engine", b.engine.empty() ? json(nullptr) : json(b.engine)}};
 }

@@ -24,7 +24,7 @@ public:
 /// Which engine runs a side: a shipped build, optionally with a user changeset on top, or an
 /// external ppcmig-engine binary (driven over the serve protocol).
 struct BuildRef {
-    std::string build = "head";
+    std::string build;      ///< empty: the changeset's base, else "head"
     std::string changeset;  ///< TOML path; empty: none
     std::string engine;     ///< external binary; empty: in process
     friend bool operator==(const BuildRef&, const BuildRef&) = default;
