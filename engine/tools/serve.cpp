@@ -24,6 +24,7 @@
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/memory/elf_image.hpp"
 #include "ppcmig/migration/stream.hpp"
+#include "ppcmig/runner/observe.hpp"
 #include "serve_request.hpp"
 #include "serve_transfer.hpp"
 #include "ppcmig/util/sha256.hpp"
@@ -44,16 +45,6 @@ constexpr std::array<std::string_view, 6> kQueries = {"status", "state", "consol
 std::string errno_name(int err) {
     const char* n = strerrorname_np(err);
     return n ? n : fmt::format("errno {}", err);
-}
-
-std::string_view to_string(machine::MachineStop s) {
-    switch (s) {
-        case machine::MachineStop::Budget: return "budget";
-        case machine::MachineStop::PowerOff: return "poweroff";
-        case machine::MachineStop::AllIdle: return "all_idle";
-        case machine::MachineStop::Error: return "error";
-    }
-    return "error";
 }
 
 uint64_t total_icount(machine::SpaprMachine& m) {
@@ -353,7 +344,7 @@ json ServeSession::cmd_run(const json& request) {
     const auto stop = m.run(insns ? *insns : *until - start);
     state_ = State::Ready;
     just_loaded_ = false;
-    return json{{"stop", std::string(to_string(stop))},
+    return json{{"stop", std::string(runner::stop_name(stop))},
                 {"now", m.now()},
                 {"ticks", m.now() - start},
                 {"executed", total_icount(m) - icount}};
@@ -405,7 +396,7 @@ json ServeSession::cmd_migrate_out(const json& request) {
         const uint64_t start = m.now(), icount = total_icount(m);
         const auto stop = m.run(*point - start);
         state_ = State::Ready;
-        reply["ran"] = {{"stop", std::string(to_string(stop))},
+        reply["ran"] = {{"stop", std::string(runner::stop_name(stop))},
                         {"ticks", m.now() - start},
                         {"executed", total_icount(m) - icount}};
     }

@@ -8,6 +8,7 @@
 #include "ppcmig/machine/spapr.hpp"
 #include "ppcmig/migration/stream.hpp"
 #include "ppcmig/migration/vmstate.hpp"
+#include "map_state.hpp"
 #include "ppcmig/migration/vmstate_diff.hpp"
 
 using namespace ppcmig::migration;
@@ -15,26 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-// State in a map (key -> values) with predicates set by name.
-class MapState : public StateAccess {
-public:
-    std::map<std::string, std::vector<uint64_t>, std::less<>> values;
-    std::map<Pred, bool> preds;
-    uint64_t get(std::string_view key, uint32_t i) const override {
-        auto it = values.find(key);
-        return it == values.end() || i >= it->second.size() ? 0 : it->second[i];
-    }
-    void set(std::string_view key, uint32_t i, uint64_t v) override {
-        auto& vec = values[std::string(key)];
-        if (vec.size() <= i) vec.resize(i + 1);
-        vec[i] = v;
-    }
-    bool predicate(Pred p, std::string_view) const override {
-        if (p == Pred::Always) return true;
-        auto it = preds.find(p);
-        return it != preds.end() && it->second;
-    }
-};
+using test_support::MapState;
 
 Field field(std::string name, FieldType t, uint32_t count = 1) {
     Field f;

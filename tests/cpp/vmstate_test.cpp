@@ -5,35 +5,13 @@
 #include <map>
 
 #include "ppcmig/migration/vmstate.hpp"
+#include "map_state.hpp"
 
 using namespace ppcmig::migration;
 
 namespace {
 
-// State held in a map: key[index] -> value; predicates set by name.
-class MapState : public StateAccess {
-public:
-    std::map<std::string, std::vector<uint64_t>, std::less<>> values;
-    std::map<Pred, bool> preds;
-    std::optional<std::string> post_load_error;
-    uint64_t get(std::string_view key, uint32_t i) const override {
-        auto it = values.find(key);
-        return it == values.end() || i >= it->second.size() ? 0 : it->second[i];
-    }
-    void set(std::string_view key, uint32_t i, uint64_t v) override {
-        auto& vec = values[std::string(key)];
-        if (vec.size() <= i) vec.resize(i + 1);
-        vec[i] = v;
-    }
-    bool predicate(Pred p, std::string_view) const override {
-        if (p == Pred::Always) return true;
-        auto it = preds.find(p);
-        return it != preds.end() && it->second;
-    }
-    std::optional<std::string> run_post_load(Hook h, int) override {
-        return h == Hook::CpuPostLoad ? post_load_error : std::nullopt;
-    }
-};
+using test_support::MapState;
 
 Vmsd fpu_sub() { return Vmsd{"dev/fpu", 1, 1, {Field{"fpr", "", FieldType::U64, 2}}, {}}; }
 

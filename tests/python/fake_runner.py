@@ -46,7 +46,7 @@ def run_scenario(spec_json: str) -> str:
     spec = json.loads(spec_json)
     verdict = _verdict(spec["name"])
     what = json.dumps({k: v for k, v in spec.items() if k != "artifacts"}, sort_keys=True)
-    run = {"stop": "power_off", "time_base": 1500000, "console": "RESULT PASS\n", "result_line": "RESULT PASS",
+    run = {"stop": "poweroff", "time_base": 1500000, "console": "RESULT PASS\n", "result_line": "RESULT PASS",
            "state_sha256": hashlib.sha256(what.encode()).hexdigest()}
     result: dict[str, Any] = {
         "format": "ppcmig-result", "format_version": 1, "name": spec["name"], "verdict": verdict,

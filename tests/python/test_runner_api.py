@@ -329,7 +329,7 @@ def test_default_artifacts_dir_and_slug() -> None:
 
 
 @pytest.mark.parametrize("verdict,needles", [
-    ("ok", ["verdict:   ok", "reference: power_off at TB 1,500,000 (RESULT PASS)"]),
+    ("ok", ["verdict:   ok", "reference: poweroff at TB 1,500,000 (RESULT PASS)"]),
     ("unsupported", ["destination refused: unknown machine type 'pseries-2.9'"]),
     ("start_fail", ["destination refused: cap-htm=on", "hint: use cap-htm=off"]),
     ("load_fail", ["    Failed to load cpu:insns_flags", "at section cpu, instance 0, field insns_flags, offset 0x1234, errno -22"]),

@@ -696,21 +696,11 @@ std::string result_line(const std::string& console) {
     return console.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
-std::string_view stop_text(MachineStop s) {
-    switch (s) {
-        case MachineStop::Budget: return "budget";
-        case MachineStop::PowerOff: return "power_off";
-        case MachineStop::AllIdle: return "all_idle";
-        case MachineStop::Error: return "error";
-    }
-    return "?";
-}
-
 json run_json_of(const ViewLayout& layout, Side& side, MachineStop stop, const std::string& console) {
     json digest = nullptr;
     if (SpaprMachine* m = side.machine()) digest = detail::state_digest(layout, *m);
     else if (const auto d = side.view(layout).state_digest) digest = *d;
-    return json{{"stop", stop_text(stop)}, {"time_base", side.now()}, {"console", console}, {"result_line", result_line(console)},
+    return json{{"stop", stop_name(stop)}, {"time_base", side.now()}, {"console", console}, {"result_line", result_line(console)},
                 {"state_digest", digest}, {"errors", side.errors()}};
 }
 
@@ -831,7 +821,7 @@ Result run(const Scenario& sc) {
                 }
             } else {
                 hop = -1;
-                summary = fmt::format("the migrated run matches the reference ({}, {})", stop_text(d.ref_stop),
+                summary = fmt::format("the migrated run matches the reference ({}, {})", stop_name(d.ref_stop),
                                       result_line(d.ref->console()).empty() ? "no RESULT line" : result_line(d.ref->console()));
             }
         } catch (const EarlyVerdict& e) {
