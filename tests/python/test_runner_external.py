@@ -191,15 +191,15 @@ def earlier_commit() -> str:
 def build_engine_at(commit: str) -> Path:
     """`ppcmig-engine` of `commit`, built once into $PPCMIG_BUILD_DIR/old-engine-<commit> (git
     archive, configure, only that target, ccache when present) and reused afterwards. The first
-    build takes minutes (about 3.5 on two cores with a cold compiler cache), so it happens only
-    when PPCMIG_OLD_ENGINE_BUILD=1 asks for it; a build already cached is always used."""
+    build takes minutes (about 3.5 on two cores with a cold compiler cache, seconds with a warm
+    one); PPCMIG_OLD_ENGINE_BUILD=0 skips it when no build is cached."""
     root = BUILD_DIR / f"old-engine-{commit[:12]}"
     binary = root / "build" / "bin" / "ppcmig-engine"
     if binary.exists():
         return binary
-    if os.environ.get("PPCMIG_OLD_ENGINE_BUILD") != "1":
-        pytest.skip(f"no engine of {commit[:12]} (the commit before serve's observation requests) in {root}: "
-                    "PPCMIG_OLD_ENGINE_BUILD=1 builds it there once (minutes), PPCMIG_OLD_ENGINE=PATH uses a ready one")
+    if os.environ.get("PPCMIG_OLD_ENGINE_BUILD") == "0":
+        pytest.skip(f"no engine of {commit[:12]} (the commit before serve's observation requests) in {root}, "
+                    "and PPCMIG_OLD_ENGINE_BUILD=0 says not to build it (PPCMIG_OLD_ENGINE=PATH uses a ready one)")
     for tool in ("cmake", "ninja", "c++", "tar"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed: cannot build the engine of {commit[:12]}")
@@ -215,7 +215,8 @@ def build_engine_at(commit: str) -> Path:
                                  text=True, timeout=300)
         assert archive.returncode == 0, archive.stderr
         # Outside a git checkout of its own the binary must not describe this one's revision.
-        env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(root), "CCACHE_BASEDIR": os.environ.get("CCACHE_BASEDIR", "/work")}
+        # Relative to `root`, the compiler cache hits whichever checkout or build directory ran it before.
+        env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(root), "CCACHE_BASEDIR": str(root)}
         configure = ["cmake", "-S", str(src), "-B", str(root / "build"), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
                      f"-DPython_EXECUTABLE={sys.executable}"]
         if shutil.which("ccache"):
