@@ -84,7 +84,7 @@ Cpu::Cpu(const CpuModel& model, memory::GuestMemory& mem, Environment& env)
       ram_size_(mem.size()),
       env_(env),
       cache_(kCacheEntries),
-      page_gen_(mem.page_count(), 0) {
+      page_gen_(mem.page_count()) {
     arena_.reserve(4096);
     s.spr[sprn::PVR] = model.pvr;
     set_msr(msr::SF | msr::ME);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -208,7 +209,9 @@ public:
     }
 
     /// One ram chunk (PART while the guest runs, END at stop-and-copy) with these pages.
-    void ram_chunk(bool last, const std::vector<uint64_t>& pages) {
+    /// `pages`: page numbers, random access (a dirty list, or every page as a range).
+    template <class Pages>
+    void ram_chunk(bool last, const Pages& pages) {
         w_.u8(last ? kEnd : kPart);
         w_.be32(ram_id_);
         const uint8_t* ram = m_.memory().data();
@@ -300,11 +303,8 @@ private:
     uint32_t section_id_ = 0, ram_id_ = 0;
 };
 
-std::vector<uint64_t> all_pages(const machine::SpaprMachine& m) {
-    std::vector<uint64_t> pages(const_cast<machine::SpaprMachine&>(m).memory().page_count());
-    for (uint64_t i = 0; i < pages.size(); ++i) pages[i] = i;
-    return pages;
-}
+// Every page number, without a table of them.
+auto all_pages(machine::SpaprMachine& m) { return std::views::iota(uint64_t{0}, m.memory().page_count()); }
 
 }  // namespace
 
@@ -326,17 +326,20 @@ std::vector<uint8_t> save_machine_live(machine::SpaprMachine& m, const PrecopyPa
         return std::max<uint64_t>(q, (ticks + q - 1) / q * q);
     };
     m.memory().collect_dirty();  // the first pass sends everything; log what changes from now on
-    std::vector<uint64_t> pages = all_pages(m);
+    saver.ram_chunk(false, all_pages(m));
+    uint64_t sent = m.memory().page_count();
+    std::vector<uint64_t> pages;
     while (true) {
-        saver.ram_chunk(false, pages);
-        stats.pages_sent += pages.size();
-        stats.dirty_per_iteration.push_back(pages.size());
+        stats.pages_sent += sent;
+        stats.dirty_per_iteration.push_back(sent);
         ++stats.iterations;
-        m.run(transfer_ticks(pages.size()));  // the guest keeps running (and dirtying) meanwhile
+        m.run(transfer_ticks(sent));  // the guest keeps running (and dirtying) meanwhile
         if (m.powered_off()) break;
         pages = m.memory().collect_dirty();
         const uint64_t remaining_ns = pages.size() * kPage * 1'000'000 / std::max<uint64_t>(p.bandwidth, 1);
         if (remaining_ns <= p.downtime_ns || stats.iterations >= p.max_iterations) break;
+        saver.ram_chunk(false, pages);
+        sent = pages.size();
     }
     // Stop and copy: the last dirty pages, then the devices (the guest is paused from here).
     if (m.powered_off()) pages = m.memory().collect_dirty();

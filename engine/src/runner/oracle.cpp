@@ -338,7 +338,8 @@ public:
             detail::Saved saved = sender.save(pre);
             streams.push_back(json{{"hop", k}, {"bytes", saved.bytes.size()}, {"sha256", util::sha256_hex(saved.bytes)},
                                    {"precopy", saved.precopy}});
-            stream_bytes.push_back(saved.bytes);
+            stream_bytes.push_back(std::move(saved.bytes));  // kept for the artifacts
+            const std::vector<uint8_t>& bytes = stream_bytes.back();
             // The reference lives through the same pause in place, and through the time a
             // pre-copy let the guest run on.
             if (mig) {
@@ -351,7 +352,7 @@ public:
             note_limitation(*dest);
             std::vector<std::string> warns;
             try {
-                warns = dest->load(saved.bytes);
+                warns = dest->load(bytes);
             } catch (const migration::LoadError& e) {
                 json chain = json::array();
                 for (const auto& line : e.chain) chain.push_back(line);

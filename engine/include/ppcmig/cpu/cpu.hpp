@@ -12,6 +12,7 @@
 #include "ppcmig/cpu/state.hpp"
 #include "ppcmig/isa/insn.hpp"
 #include "ppcmig/memory/guest_memory.hpp"
+#include "ppcmig/util/zeroed_allocator.hpp"
 
 namespace ppcmig::cpu {
 
@@ -248,12 +249,14 @@ public:
     [[nodiscard]] uint64_t blocks_translated() const { return blocks_translated_; }
 
 private:
+    /// One cached block; all zero (count 0) is an empty entry, so that the cache is a calloc'd
+    /// table that costs nothing until used.
     struct BlockEntry {
-        uint64_t pc = ~uint64_t(0);
-        uint64_t mode = 0;
-        uint32_t gen = 0;
-        uint32_t first = 0;
-        uint32_t count = 0;
+        uint64_t pc;
+        uint64_t mode;
+        uint32_t gen;
+        uint32_t first;
+        uint32_t count;
     };
 
     [[noreturn]] void throw_fault(uint64_t ea, bool write) const;
@@ -288,9 +291,9 @@ private:
     const Decoded* exec_first_ = nullptr;  ///< first instruction of that block
     const Decoded* exec_cur_ = nullptr;    ///< the instruction executing (null between blocks)
     DecodeGate decode_gate_ = nullptr;
-    std::vector<BlockEntry> cache_;
+    std::vector<BlockEntry, util::ZeroedAllocator<BlockEntry>> cache_;
     std::vector<Decoded> arena_;
-    std::vector<uint32_t> page_gen_;
+    std::vector<uint32_t, util::ZeroedAllocator<uint32_t>> page_gen_;
     uint64_t blocks_translated_ = 0;
 };
 
