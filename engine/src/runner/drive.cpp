@@ -76,7 +76,7 @@ void Drive::execute(std::optional<uint64_t> stop_chunk) {
         if (!lockstep(at, chunk, stop_chunk)) return;
         Side& sender = mig ? *mig : *ref;
         if (sender.powered_off())
-            throw EarlyVerdict{Verdict::Unsupported, static_cast<int>(k),
+            throw Outcome{Verdict::Unsupported, static_cast<int>(k),
                                fmt::format("the guest powered off at time base {}, before hop {}'s migration point {}: "
                                            "there is nothing left to migrate", sender.now(), k, at),
                                json{{"side", "source"}, {"message", "migration point after power-off"}}};
@@ -105,7 +105,7 @@ void Drive::execute(std::optional<uint64_t> stop_chunk) {
         } catch (const migration::LoadError& e) {
             json chain = json::array();
             for (const auto& line : e.chain) chain.push_back(line);
-            throw EarlyVerdict{Verdict::LoadFail, static_cast<int>(k),
+            throw Outcome{Verdict::LoadFail, static_cast<int>(k),
                                fmt::format("build {} rejects the stream of {}: {}", dest->build(), sender.build(),
                                            e.chain.empty() ? std::string("load failed") : e.chain.front()),
                                json{{"chain", chain}, {"section", e.section}, {"instance", e.instance}, {"field", e.field},
@@ -154,7 +154,7 @@ void Drive::capable(F&& f, size_t hop) {
     try {
         f();
     } catch (const CapabilityError& e) {
-        throw EarlyVerdict{Verdict::Unsupported, static_cast<int>(hop),
+        throw Outcome{Verdict::Unsupported, static_cast<int>(hop),
                            fmt::format("hop {} needs what an external engine lacks: {}", hop, e.what()),
                            json{{"side", "source"}, {"message", e.what()}}};
     }

@@ -31,7 +31,7 @@ using nlohmann::json;
 using machine::MachineStop;
 using machine::SpaprMachine;
 using detail::Drive;
-using detail::EarlyVerdict;
+using detail::Outcome;
 using detail::FirstDivergence;
 using detail::Prepared;
 using detail::Rewind;
@@ -97,14 +97,76 @@ void write_artifacts(const Scenario& sc, const json& result, const Drive* d, jso
     listing = json{{"dir", dir.string()}, {"files", files}};
 }
 
+// The verdict of a drive that ran to its end: the runs' summaries go into `out`.
+Outcome judge(const Scenario& sc, const Prepared& prepared, Drive& d, json& out) {
+    Verdict verdict = Verdict::Ok;
+    std::string summary;
+    const ViewLayout& layout = *d.layout;
+    const std::string mig_console = d.mig_console_prefix + d.mig->console();
+    out["reference"] = run_json_of(layout, *d.ref, d.ref_stop, d.ref->console());
+    out["migrated"] = run_json_of(layout, *d.mig, d.mig_stop, mig_console);
+    const bool differed = d.first_chunk || d.first_resume_hop || !d.current.empty();
+    std::optional<FirstDivergence> first;
+    if (d.first_chunk) first = detail::step_chunk(sc, prepared, *d.first_chunk, d.before_first_chunk);
+    const bool hang = d.ref_stop == MachineStop::PowerOff && d.mig_stop != MachineStop::PowerOff;
+    json details{{"at_resume", d.at_resume}, {"first", first ? first->first : json(nullptr)},
+                 {"last_insns", first ? first->last_insns : json::array()},
+                 {"end", {{"registers", detail::differences_json(d.current.diffs)}, {"pages", d.pages_json(d.current.pages)}}}};
+    if (d.ref->console() != mig_console) {
+        auto tail = [](const std::string& s) { return s.size() > 400 ? s.substr(s.size() - 400) : s; };
+        details["console"] = {{"reference_tail", tail(d.ref->console())}, {"migrated_tail", tail(mig_console)}};
+    }
+    if (!d.observable())
+        details["note"] = "an external engine that predates the observation requests was compared at each resume and "
+                          "at the end through `query state` only: no RAM comparison, no first divergent instruction";
+    int hop = static_cast<int>(sc.hops.size()) - 1;
+    if (first && first->program) {
+        verdict = Verdict::ProgramInterrupt;
+        const json& pi = *first->program;
+        for (const auto& [k, v] : pi.items()) details[k] = v;  // the contract's program_interrupt fields
+        summary = fmt::format("after migrating, vCPU {} took a Program interrupt ({}) at {}: {} (ISA {}), PCR {}",
+                              pi["vcpu"].get<unsigned>(), pi["reason"].get<std::string>(), pi["srr0"].get<std::string>(),
+                              pi["insn"].get<std::string>(), pi["isa"].get<std::string>(), pi["pcr"].get<std::string>());
+    } else if (hang) {
+        verdict = Verdict::Hang;
+        json vcpus = json::array();
+        const View mv = d.mig->view(layout);
+        for (size_t i = 0; i < mv.vcpus.size(); ++i) {
+            const int v = static_cast<int>(i);
+            vcpus.push_back({{"index", i}, {"nip", hex(mv.value(v, "nip").value_or(0))},
+                             {"running", mv.value(v, "running").value_or(0) != 0}, {"ceded", mv.value(v, "ceded").value_or(0) != 0}});
+        }
+        details["hang"] = {{"reason", d.mig_stop == MachineStop::AllIdle ? "all vCPUs idle with no timer armed"
+                                                                        : "no power-off within the budget"},
+                           {"time_base", d.mig->now()}, {"reference_finished_at", d.ref->now()}, {"vcpus", vcpus}};
+        summary = fmt::format("the migrated guest stops making progress ({}) where the reference powers off at {}",
+                              d.mig_stop == MachineStop::AllIdle ? "idle, no timer armed" : "budget exhausted", d.ref->now());
+    } else if (differed) {
+        verdict = Verdict::Divergence;
+        if (first && !first->first.is_null()) {
+            const json& f = first->first;
+            summary = fmt::format("first divergent instruction on vCPU {} at {}: {} (tick {})", f["vcpu"].get<unsigned>(),
+                                  f["pc"].get<std::string>(), f["insn"].get<std::string>(), f["tick"].get<uint64_t>());
+        } else if (!d.at_resume.is_null()) {
+            summary = fmt::format("state differs right after the load of hop {}: {} register(s), {} page(s)",
+                                  d.at_resume["hop"].get<int>(), d.at_resume["registers"].size(), d.at_resume["pages"].size());
+            hop = d.at_resume["hop"].get<int>();
+        } else {
+            summary = "the runs end in different states";
+        }
+    } else {
+        hop = -1;
+        summary = fmt::format("the migrated run matches the reference ({}, {})", stop_name(d.ref_stop),
+                              result_line(d.ref->console()).empty() ? "no RESULT line" : result_line(d.ref->console()));
+    }
+    return {verdict, hop >= 0 ? std::optional<int>(hop) : std::nullopt, summary, std::move(details)};
+}
+
 }  // namespace
 
 Result run(const Scenario& sc) {
     json out{{"format", "ppcmig-result"}, {"format_version", 1}, {"name", sc.name}};
-    Verdict verdict = Verdict::Ok;
-    int hop = -1;  // -1: the source, or no hop involved
-    std::string summary;
-    json details = json::object();
+    Outcome outcome{Verdict::Ok, std::nullopt, "", json::object()};
     std::optional<Prepared> prepared;  // outlives the drive: external servers use its files
     std::unique_ptr<Drive> drive;
     try {
@@ -117,82 +179,19 @@ Result run(const Scenario& sc) {
                 drive = std::make_unique<Drive>(sc, *prepared, r.chunk);
                 drive->execute(std::nullopt);
             }
-            Drive& d = *drive;
-            const ViewLayout& layout = *d.layout;
-            const std::string mig_console = d.mig_console_prefix + d.mig->console();
-            out["reference"] = run_json_of(layout, *d.ref, d.ref_stop, d.ref->console());
-            out["migrated"] = run_json_of(layout, *d.mig, d.mig_stop, mig_console);
-            const bool differed = d.first_chunk || d.first_resume_hop || !d.current.empty();
-            std::optional<FirstDivergence> first;
-            if (d.first_chunk) first = detail::step_chunk(sc, *prepared, *d.first_chunk, d.before_first_chunk);
-            const bool hang = d.ref_stop == MachineStop::PowerOff && d.mig_stop != MachineStop::PowerOff;
-            details = json{{"at_resume", d.at_resume}, {"first", first ? first->first : json(nullptr)},
-                           {"last_insns", first ? first->last_insns : json::array()},
-                           {"end", {{"registers", detail::differences_json(d.current.diffs)}, {"pages", d.pages_json(d.current.pages)}}}};
-            if (d.ref->console() != mig_console) {
-                auto tail = [](const std::string& s) { return s.size() > 400 ? s.substr(s.size() - 400) : s; };
-                details["console"] = {{"reference_tail", tail(d.ref->console())}, {"migrated_tail", tail(mig_console)}};
-            }
-            if (!d.observable())
-                details["note"] = "an external engine that predates the observation requests was compared at each resume and "
-                                  "at the end through `query state` only: no RAM comparison, no first divergent instruction";
-            hop = static_cast<int>(sc.hops.size()) - 1;
-            if (first && first->program) {
-                verdict = Verdict::ProgramInterrupt;
-                const json& pi = *first->program;
-                for (const auto& [k, v] : pi.items()) details[k] = v;  // the contract's program_interrupt fields
-                summary = fmt::format("after migrating, vCPU {} took a Program interrupt ({}) at {}: {} (ISA {}), PCR {}",
-                                      pi["vcpu"].get<unsigned>(), pi["reason"].get<std::string>(), pi["srr0"].get<std::string>(),
-                                      pi["insn"].get<std::string>(), pi["isa"].get<std::string>(), pi["pcr"].get<std::string>());
-            } else if (hang) {
-                verdict = Verdict::Hang;
-                json vcpus = json::array();
-                const View mv = d.mig->view(layout);
-                for (size_t i = 0; i < mv.vcpus.size(); ++i) {
-                    const int v = static_cast<int>(i);
-                    vcpus.push_back({{"index", i}, {"nip", hex(mv.value(v, "nip").value_or(0))},
-                                     {"running", mv.value(v, "running").value_or(0) != 0}, {"ceded", mv.value(v, "ceded").value_or(0) != 0}});
-                }
-                details["hang"] = {{"reason", d.mig_stop == MachineStop::AllIdle ? "all vCPUs idle with no timer armed"
-                                                                                    : "no power-off within the budget"},
-                                   {"time_base", d.mig->now()}, {"reference_finished_at", d.ref->now()}, {"vcpus", vcpus}};
-                summary = fmt::format("the migrated guest stops making progress ({}) where the reference powers off at {}",
-                                      d.mig_stop == MachineStop::AllIdle ? "idle, no timer armed" : "budget exhausted", d.ref->now());
-            } else if (differed) {
-                verdict = Verdict::Divergence;
-                if (first && !first->first.is_null()) {
-                    const json& f = first->first;
-                    summary = fmt::format("first divergent instruction on vCPU {} at {}: {} (tick {})", f["vcpu"].get<unsigned>(),
-                                          f["pc"].get<std::string>(), f["insn"].get<std::string>(), f["tick"].get<uint64_t>());
-                } else if (!d.at_resume.is_null()) {
-                    summary = fmt::format("state differs right after the load of hop {}: {} register(s), {} page(s)",
-                                          d.at_resume["hop"].get<int>(), d.at_resume["registers"].size(), d.at_resume["pages"].size());
-                    hop = d.at_resume["hop"].get<int>();
-                } else {
-                    summary = "the runs end in different states";
-                }
-            } else {
-                hop = -1;
-                summary = fmt::format("the migrated run matches the reference ({}, {})", stop_name(d.ref_stop),
-                                      result_line(d.ref->console()).empty() ? "no RESULT line" : result_line(d.ref->console()));
-            }
-        } catch (const EarlyVerdict& e) {
-            verdict = e.verdict;
-            hop = e.hop.value_or(-1);
-            summary = e.summary;
-            details = e.details;
+            outcome = judge(sc, *prepared, *drive, out);
+        } catch (const Outcome& e) {
+            outcome = e;
         }
     } catch (const SpecError&) {
         throw;
     } catch (const std::exception& e) {
-        verdict = Verdict::Crash;
-        summary = fmt::format("engine error: {}", e.what());
-        details = json{{"what", e.what()}};
+        outcome = Outcome{Verdict::Crash, std::nullopt, fmt::format("engine error: {}", e.what()), json{{"what", e.what()}}};
     }
-    out["verdict"] = to_string(verdict);
-    out["summary"] = summary;
-    out["hop"] = hop >= 0 ? json(hop) : json(nullptr);
-    out["details"] = details;
+    out["verdict"] = to_string(outcome.verdict);
+    out["summary"] = outcome.summary;
+    out["hop"] = outcome.hop ? json(*outcome.hop) : json(nullptr);
+    out["details"] = outcome.details;
     if (!out.contains("reference")) out["reference"] = nullptr;
     if (!out.contains("migrated")) out["migrated"] = nullptr;
     out["streams"] = drive ? json(drive->streams) : json::array();
@@ -202,7 +201,7 @@ Result run(const Scenario& sc) {
     json listing = nullptr;
     if (!sc.artifacts.empty()) write_artifacts(sc, out, drive.get(), listing);
     out["artifacts"] = listing;
-    return Result{verdict, std::move(out)};
+    return Result{outcome.verdict, std::move(out)};
 }
 
 std::string run_json(const std::string& spec) {

@@ -70,7 +70,7 @@ SideSpec make_side(std::string label, const BuildRef& b, const std::string& opti
     return s;
 }
 
-EarlyVerdict config_verdict(const SideSpec& side, const machine::ConfigError& e, std::optional<int> hop) {
+Outcome config_verdict(const SideSpec& side, const machine::ConfigError& e, std::optional<int> hop) {
     const Verdict v = e.unknown_to_build ? Verdict::Unsupported : Verdict::StartFail;
     const std::string where = hop ? "destination" : "source";
     json d{{"side", where}, {"build", side.build}, {"message", e.what()}};

@@ -64,16 +64,16 @@ struct Prepared {
 /// (`error`): it becomes a verdict when that side starts.
 Prepared prepare(const Scenario& sc);
 
-/// A verdict reached before the runs could be compared (start_fail, unsupported, load_fail),
-/// thrown out of the drive.
-struct EarlyVerdict {
+/// A verdict with what explains it. Thrown out of the drive when reached before the runs could
+/// be compared (start_fail, unsupported, load_fail).
+struct Outcome {
     Verdict verdict;
     std::optional<int> hop;
     std::string summary;
     nlohmann::json details;
 };
 
-/// Starts a side (hop: none for the source). EarlyVerdict when the build refuses it.
+/// Starts a side (hop: none for the source). Outcome when the build refuses it.
 std::unique_ptr<Side> start(const SideSpec& side, const Prepared& p, std::optional<int> hop);
 
 }  // namespace ppcmig::runner::detail
