@@ -18,6 +18,7 @@ from .scenario_file import ScenarioFileError, load, load_all
 __all__ = ["add_scenario_commands", "Outcome", "load_outcomes", "run_outcomes", "run_files"]
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+DEFAULT_TIMEOUT_S = 900.0
 
 
 @dataclass
@@ -65,12 +66,12 @@ class Outcome:
                 "artifacts": (r.artifacts or {}).get("dir") if r else None}
 
 
-def _run_one(o: Outcome, artifacts_base: Path | None) -> Outcome:
+def _run_one(o: Outcome, artifacts_base: Path | None, isolate: bool, timeout: float | None) -> Outcome:
     assert o.scenario is not None
     spec = o.scenario.to_spec()
     out = runner.default_artifacts_dir(spec, artifacts_base)
     try:
-        o.result = runner.run_spec(spec, out)
+        o.result = runner.run_spec(spec, out, isolate=isolate, timeout=timeout)
     except RunnerUnavailable:
         raise
     except (ResultError, OSError, ValueError, RuntimeError) as e:  # the engine's SpecError and kin
@@ -97,25 +98,29 @@ def load_outcomes(paths: Sequence[str]) -> list[Outcome]:
 
 
 def run_outcomes(outcomes: list[Outcome], artifacts: str | None = None, jobs: int = 1,
-                 progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-    """Run the loaded rows (in place; ``progress`` is called as each finishes). Raises
+                 progress: Callable[[Outcome], None] | None = None, isolate: bool = True,
+                 timeout: float | None = None) -> list[Outcome]:
+    """Run the loaded rows (in place; ``progress`` is called as each finishes), each in an engine
+    process of its own unless ``isolate`` is false (``runner.run_spec``). Raises
     :class:`RunnerUnavailable` before running anything when the engine has no runner."""
     runnable = [o for o in outcomes if o.scenario is not None]
     if runnable and not runner.runner_available():
         raise RunnerUnavailable("this build of ppcmig._ppcmig has no run_scenario: the differential runner is "
                                 "not built in yet")
     base = Path(artifacts) if artifacts is not None else None
-    # The engine releases the GIL while a scenario runs, so threads run scenarios in parallel.
+    # An engine process, or the engine in process with the GIL released: threads run scenarios
+    # in parallel either way.
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for o in pool.map(lambda o: _run_one(o, base), runnable):
+        for o in pool.map(lambda o: _run_one(o, base, isolate, timeout), runnable):
             if progress is not None:
                 progress(o)
     return outcomes
 
 
-def run_files(paths: Sequence[str], artifacts: str | None = None, jobs: int = 1) -> list[Outcome]:
+def run_files(paths: Sequence[str], artifacts: str | None = None, jobs: int = 1, isolate: bool = True,
+              timeout: float | None = None) -> list[Outcome]:
     """Load and run every scenario file of ``paths``; rows in file order."""
-    return run_outcomes(load_outcomes(paths), artifacts, jobs)
+    return run_outcomes(load_outcomes(paths), artifacts, jobs, isolate=isolate, timeout=timeout)
 
 
 def _console(widest: int = 0):  # type: ignore[no-untyped-def]
@@ -188,9 +193,10 @@ def _cmd_run(ns: argparse.Namespace) -> int:
                 def step(o: Outcome) -> None:
                     prog.update(task, advance=1, description=f"{o.id}: {o.actual}")
 
-                run_outcomes(outcomes, ns.artifacts, ns.jobs, progress=step)
+                run_outcomes(outcomes, ns.artifacts, ns.jobs, progress=step, isolate=not ns.in_process,
+                             timeout=ns.timeout)
         else:
-            run_outcomes(outcomes, ns.artifacts, ns.jobs)
+            run_outcomes(outcomes, ns.artifacts, ns.jobs, isolate=not ns.in_process, timeout=ns.timeout)
     except RunnerUnavailable as e:
         print(f"ppcmig scenario run: {e}")
         return EXIT_USAGE
@@ -260,7 +266,7 @@ def _cmd_replay(ns: argparse.Namespace) -> int:
     else:
         out = runner.default_artifacts_dir(spec)
     try:
-        result = runner.run_spec(spec, out)
+        result = runner.run_spec(spec, out, isolate=not ns.in_process, timeout=ns.timeout)
     except RunnerUnavailable as e:
         print(f"ppcmig replay: {e}")
         return EXIT_USAGE
@@ -293,6 +299,25 @@ def _cmd_replay(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return v
+
+
+def _isolation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--in-process", action="store_true",
+                   help="run in this process (faster to start; an engine crash takes the command down) instead "
+                        "of one ppcmig-engine process per scenario, where a crash is a 'crash' verdict")
+    p.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                   help=f"an engine process without a result after this long is killed: a 'crash' verdict "
+                        f"(default {DEFAULT_TIMEOUT_S:g}; a safety net: the virtual budget bounds the guest)")
+
+
 def add_scenario_commands(sub: Any) -> None:
     """Register ``scenario run``, ``scenario list`` and ``replay`` on the CLI's subparsers."""
     sc = sub.add_parser("scenario", help="scenario files: run them on the differential runner, list them")
@@ -303,6 +328,7 @@ def add_scenario_commands(sub: Any) -> None:
                    help="where each run's directory goes (default $PPCMIG_OUT or ./ppcmig-out)")
     r.add_argument("--json", action="store_true", help="print one JSON record per scenario instead of the table")
     r.add_argument("-j", "--jobs", type=int, default=1, help="scenarios run in parallel (default 1)")
+    _isolation_options(r)
     r.set_defaults(fn=_cmd_run)
     ls = scs.add_parser("list", help="print the readable ids of scenario files")
     ls.add_argument("paths", nargs="+", metavar="FILE|DIR")
@@ -315,5 +341,6 @@ def add_scenario_commands(sub: Any) -> None:
                     help="this run's artifacts (default: replay/ next to SPEC.json; for a FILE.toml as "
                          "'scenario run' does)")
     rp.add_argument("--json", action="store_true", help="print the result JSON instead of the explanation")
+    _isolation_options(rp)
     rp.set_defaults(fn=_cmd_replay)
 

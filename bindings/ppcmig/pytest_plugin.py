@@ -101,6 +101,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ppcmig", "ppcmig scenario files")
     group.addoption("--ppcmig-artifacts", metavar="DIR", default=None,
                     help="where each scenario's artifacts directory goes (default $PPCMIG_OUT or ./ppcmig-out)")
+    group.addoption("--ppcmig-in-process", action="store_true", default=False,
+                    help="run scenario files in the test process instead of one ppcmig-engine process each "
+                         "(where an engine crash is a 'crash' verdict, not a dead worker)")
+    group.addoption("--ppcmig-timeout", type=float, default=900.0, metavar="SECONDS",
+                    help="an engine process without a result after this long is killed: a 'crash' verdict")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -198,7 +203,8 @@ class ScenarioItem(pytest.Item):
 def _run(config: pytest.Config, scenario: Scenario) -> Result:
     spec = scenario.to_spec()
     base = config.getoption("--ppcmig-artifacts", default=None)
-    return run_spec(spec, default_artifacts_dir(spec, base))
+    return run_spec(spec, default_artifacts_dir(spec, base), isolate=not config.getoption("--ppcmig-in-process"),
+                    timeout=config.getoption("--ppcmig-timeout"))
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@
 #include "ppcmig/migration/stream.hpp"
 #include "ppcmig/usermode/process.hpp"
 #include "serve.hpp"
+#include "scenario_cmd.hpp"
 #include "vmstate_cmds.hpp"
 #include "atomic_file.hpp"
 
@@ -58,6 +59,8 @@ constexpr const char* kUsage =
     "                                           56 for POWER9/POWER10, 0 for POWER8)\n"
     "  serve [--trace]                          JSON-lines control protocol on stdin/stdout\n"
     "                                           (engine/tools/SERVE_PROTOCOL.md)\n"
+    "  run-scenario SPEC.json [--result PATH]   one scenario of the differential runner (result JSON;\n"
+    "                                           engine/src/runner/README.md; exit 3: malformed spec)\n"
     "  builds                                   list engine builds and their changesets\n"
     "  vmstate-dump [--build B] --machine M [--cpu C] [--smp S] [-m SIZE] [--accel A] [--output PATH]\n"
     "                                           describe what the machine registers for migration (JSON)\n"
@@ -439,6 +442,7 @@ int main(int argc, char** argv) {
         if (cmd == "run") return cmd_run(args);
         if (cmd == "builds") return cmd_builds(args);
         if (cmd == "serve") return ppcmig::tools::cmd_serve(args);
+        if (cmd == "run-scenario") return ppcmig::tools::cmd_run_scenario(args);
         if (cmd == "models") return cmd_models();
         if (cmd == "vmstate-dump") return ppcmig::tools::cmd_vmstate_dump(args);
         if (cmd == "vmstate-diff") return ppcmig::tools::cmd_vmstate_diff(args);

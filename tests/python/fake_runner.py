@@ -3,7 +3,8 @@ engine/src/runner/README.md without running anything, for tests of the Python la
 
 The verdict comes from ``$PPCMIG_FAKE_VERDICTS`` (JSON: {substring of the scenario name: verdict};
 default ``ok``), so subprocesses and pytest-xdist workers see the same fake. ``install()`` puts it
-on the module (tests monkeypatch instead).
+on the module (tests monkeypatch instead) and points $PPCMIG_ENGINE at fake_engine.py, its
+counterpart for isolated runs.
 """
 from __future__ import annotations
 
@@ -72,8 +73,12 @@ def builds() -> list[str]:
     return ["2.6", "2.7", "2.7.1", "2.8-compat-rfc", "2.8", "2.9", "2.10", "4.2", "head"]
 
 
+FAKE_ENGINE = Path(__file__).resolve().parent / "fake_engine.py"
+
+
 def install() -> None:
     """Put the fake on ``ppcmig._ppcmig`` (for a conftest of a subprocess test run)."""
     from ppcmig import _ppcmig
 
     _ppcmig.run_scenario = run_scenario  # type: ignore[attr-defined]
+    os.environ["PPCMIG_ENGINE"] = str(FAKE_ENGINE)  # isolated runs: the same fake in a process

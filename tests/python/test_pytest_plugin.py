@@ -34,6 +34,7 @@ def repo(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     """A directory with scenarios/seeds/{ok,load_fail}.toml and the fake runner in this process."""
     monkeypatch.setattr(_ppcmig, "run_scenario", fake_runner.run_scenario, raising=False)
     monkeypatch.setattr(_ppcmig, "builds", fake_runner.builds, raising=False)
+    monkeypatch.setenv("PPCMIG_ENGINE", str(fake_runner.FAKE_ENGINE))
     monkeypatch.setenv("PPCMIG_FAKE_VERDICTS", json.dumps({"2.6->2.7": "load_fail"}))
     monkeypatch.setenv("PPCMIG_OUT", str(pytester.path / "out"))
     seeds = pytester.mkdir("scenarios").joinpath("seeds")

@@ -19,6 +19,7 @@ from ppcmig.runner import default_artifacts_dir, slug, spec_digest
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_ppcmig, "run_scenario", fake_runner.run_scenario, raising=False)
     monkeypatch.setattr(_ppcmig, "builds", fake_runner.builds, raising=False)
+    monkeypatch.setenv("PPCMIG_ENGINE", str(fake_runner.FAKE_ENGINE))
 
 
 @pytest.fixture

@@ -85,6 +85,31 @@ def test_same_spec_same_digest_and_the_artifacts_replay_it(tmp_path: Path, capsy
 
 
 @needs_runner
+@pytest.mark.parametrize("dest,verdict", [("2.7.1", "ok"), ("2.7", "load_fail")])
+def test_an_isolated_run_is_the_in_process_run(dest: str, verdict: str, tmp_path: Path) -> None:
+    """`ppcmig-engine run-scenario` in a process of its own gives the in-process result, digest
+    and artifacts included."""
+    a = run(c1(dest), artifacts=tmp_path / "a")
+    b = run(c1(dest), artifacts=tmp_path / "b", isolate=True, timeout=600)
+    assert a.verdict == b.verdict == verdict
+    assert a.digest == b.digest and a.raw.replace(str(tmp_path / "a"), "") == b.raw.replace(str(tmp_path / "b"), "")
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
+
+
+@needs_runner
+def test_an_isolated_spec_error_is_the_in_process_one(tmp_path: Path) -> None:
+    spec = {**c1("2.7").to_spec(), "hops": [{"at_insns": -1, "build": "2.7"}]}
+    from ppcmig.runner import run_spec
+
+    with pytest.raises(ValueError) as in_process:
+        run_spec(spec, tmp_path / "a")
+    with pytest.raises(ValueError) as isolated:
+        run_spec(spec, tmp_path / "b", isolate=True)
+    assert str(in_process.value) == str(isolated.value)
+    assert str(isolated.value).startswith("scenario spec /hops/0/at_insns: ")
+
+
+@needs_runner
 def test_cli_and_plugin_end_to_end(tmp_path: Path) -> None:
     d = tmp_path / "scenarios"
     d.mkdir()

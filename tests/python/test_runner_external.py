@@ -139,8 +139,10 @@ def test_unsupported_configuration_in_an_external_engine(tmp_path: Path) -> None
     assert r.verdict == local.verdict == "unsupported" and r.digest == local.digest, r.explain()
 
 
-def test_a_server_dying_mid_run_is_a_crash_with_its_stderr(tmp_path: Path) -> None:
-    """A wrapper that passes requests to the real server, then dies on the third `chunks`."""
+@pytest.mark.parametrize("placement,where", [("destination", "hop 0"), ("source", "reference")])
+def test_a_server_dying_mid_run_is_a_crash_with_its_stderr(placement: str, where: str, tmp_path: Path) -> None:
+    """A wrapper that passes requests to the real server, then dies on the third `chunks` (after
+    the hop: the source's server is the reference by then). The crash names the side."""
     wrapper = tmp_path / "dying-engine"
     wrapper.write_text(textwrap.dedent(f"""\
         #!{sys.executable}
@@ -160,8 +162,10 @@ def test_a_server_dying_mid_run_is_a_crash_with_its_stderr(tmp_path: Path) -> No
             out.write(child.stdout.readline())
         """))
     wrapper.chmod(0o755)
-    r = run_spec(external(c1("2.7.1").to_spec(), "destination", wrapper), tmp_path / "out")
+    r = run_spec(external(c1("2.7.1").to_spec(), placement, wrapper), tmp_path / "out")
     assert r.verdict == "crash", r.explain()
+    assert r.details["where"] == where
+    assert r.summary.startswith(f"engine error ({where}): ")
     assert "exited in the middle of a request, exit status 7" in r.details["what"]
     assert "fatal: injected failure in chunks request 3" in r.details["what"]
 

@@ -30,6 +30,7 @@ def scenario(expect: str, source: str = 'build = "2.7"\nmachine = "pseries-2.7"\
 def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(_ppcmig, "run_scenario", fake_runner.run_scenario, raising=False)
     monkeypatch.setattr(_ppcmig, "builds", fake_runner.builds, raising=False)
+    monkeypatch.setenv("PPCMIG_ENGINE", str(fake_runner.FAKE_ENGINE))
     monkeypatch.setenv("PPCMIG_OUT", str(tmp_path / "out"))
     monkeypatch.setenv("PPCMIG_FAKE_VERDICTS", json.dumps({"compat_idle": "program_interrupt"}))
     d = tmp_path / "scenarios" / "seeds"
@@ -89,17 +90,48 @@ def test_an_invalid_file_is_an_error_row(catalogue: Path, capsys: pytest.Capture
     assert "2 as expected, 0 mismatched, 1 error(s)" in out
 
 
-def test_a_run_that_raises_is_an_error_row_with_its_replay(catalogue: Path, capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("mode", ["isolated", "in-process"])
+def test_a_run_that_raises_is_an_error_row_with_its_replay(mode: str, catalogue: Path, capsys: pytest.CaptureFixture[str],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(spec_json: str) -> str:
-        raise ValueError("/hops/0/at_insns: expected a non-negative integer")  # as the engine's SpecError would
+        raise ValueError("scenario spec /hops/0/at_insns: expected a non-negative integer")  # as the engine's SpecError
 
     monkeypatch.setattr(_ppcmig, "run_scenario", refuse)
-    assert main(["scenario", "run", str(catalogue / "seeds" / "a_ok.toml")]) == 1
+    monkeypatch.setenv("PPCMIG_FAKE_VERDICTS", json.dumps({"2.7->2.8": "spec_error"}))  # the engine process's refusal
+    args = ["--in-process"] if mode == "in-process" else []
+    assert main(["scenario", "run", *args, str(catalogue / "seeds" / "a_ok.toml")]) == 1
     out = capsys.readouterr().out
     assert table_rows(out) == {OK_ID: ["ok", "error", "ERROR"]}
-    assert "ValueError: /hops/0/at_insns: expected a non-negative integer" in out
+    assert "ValueError: scenario spec /hops/0/at_insns: expected a non-negative integer" in out
     assert "replay:" in out and "0 as expected, 0 mismatched, 1 error(s)" in out
+
+
+@pytest.mark.parametrize("behaviour,summary", [
+    ("die:SIGSEGV", "engine process killed by SIGSEGV: fake engine: about to die"),
+    ("exit:9", "engine process exited with status 9 without a result: fatal: fake engine gives up"),
+    ("sleep", "engine process gave no result within 1 s (killed)")])
+def test_an_engine_process_that_dies_is_a_crash_row_and_the_rest_runs(behaviour: str, summary: str, catalogue: Path,
+                                                                      capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    """Isolated runs (the default): one scenario's engine dies, hangs or fails; it is a `crash`
+    with the cause and its reproducer, and the other scenario still runs."""
+    monkeypatch.setenv("PPCMIG_FAKE_VERDICTS", json.dumps({"compat_idle": behaviour}))
+    assert main(["scenario", "run", "--json", "--timeout", "1", "--artifacts", str(tmp_path / "arts"), str(catalogue)]) == 1
+    records = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (records[OK_ID]["actual"], records[OK_ID]["ok"]) == ("ok", True)
+    crash = records[PI_ID]
+    assert (crash["actual"], crash["ok"], crash["error"]) == ("crash", False, None)
+    assert crash["summary"] == summary
+    spec = Path(crash["artifacts"]) / "scenario.json"
+    assert spec.is_file() and crash["replay"].endswith(f"replay {spec}")
+    result = json.loads((Path(crash["artifacts"]) / "result.json").read_text())
+    assert result["details"]["where"] == "engine process" and result["verdict"] == "crash"
+    assert result["artifacts"]["files"] == ["scenario.json"]
+    # The same crash again: the digest does not depend on the stderr text.
+    monkeypatch.setenv("PPCMIG_FAKE_VERDICTS", json.dumps({"compat_idle": behaviour}))
+    if behaviour != "sleep":
+        assert main(["replay", "--timeout", "1", "--check", str(Path(crash["artifacts"]) / "result.json"), str(spec)]) == 0
 
 
 def test_json_records(catalogue: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

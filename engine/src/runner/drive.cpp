@@ -10,6 +10,8 @@
 
 namespace ppcmig::runner::detail {
 
+EngineFailure::EngineFailure(std::string where, const std::string& what) : std::runtime_error(what), where(std::move(where)) {}
+
 namespace {
 
 // ------------------------------------------------------------------ comparisons across sides
@@ -64,7 +66,25 @@ const std::string& zero_page_hash() {
 
 }  // namespace
 
+Side& Drive::act(Side& s) {
+    acting_ = &s == ref.get() && mig ? "reference" : s.label();
+    return s;
+}
+
 void Drive::execute(std::optional<uint64_t> stop_chunk) {
+    try {
+        run_timeline(stop_chunk);
+    } catch (const SpecError&) {
+        throw;
+    } catch (const EngineFailure&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw EngineFailure(acting_, e.what());
+    }
+}
+
+void Drive::run_timeline(std::optional<uint64_t> stop_chunk) {
+    acting_ = "source";
     ref = start(p_.source, p_, std::nullopt);
     note_limitation(*ref);
     layout.emplace(ref->family().value_or(cpu::Family::Power9));
@@ -74,12 +94,12 @@ void Drive::execute(std::optional<uint64_t> stop_chunk) {
         const Hop& hop = sc_.hops[k];
         const uint64_t at = std::min((hop.at_insns + q - 1) / q * q, sc_.budget_insns);
         if (!lockstep(at, chunk, stop_chunk)) return;
-        Side& sender = mig ? *mig : *ref;
+        Side& sender = act(mig ? *mig : *ref);
         if (sender.powered_off())
             throw Outcome{Verdict::Unsupported, static_cast<int>(k),
-                               fmt::format("the guest powered off at time base {}, before hop {}'s migration point {}: "
-                                           "there is nothing left to migrate", sender.now(), k, at),
-                               json{{"side", "source"}, {"message", "migration point after power-off"}}};
+                          fmt::format("the guest powered off at time base {}, before hop {}'s migration point {}: "
+                                      "there is nothing left to migrate", sender.now(), k, at),
+                          json{{"side", "source"}, {"message", "migration point after power-off"}}};
         // A pause is a no-op without ticks; only then may an engine that predates it be used.
         if (hop.pause_ticks != 0) capable([&] { sender.pause(hop.pause_ticks); }, k);
         std::optional<migration::PrecopyParams> pre;
@@ -92,11 +112,12 @@ void Drive::execute(std::optional<uint64_t> stop_chunk) {
         // The reference lives through the same pause in place, and through the time a
         // pre-copy let the guest run on.
         if (mig) {
-            if (hop.pause_ticks != 0) capable([&] { ref->pause(hop.pause_ticks); }, k);
-            if (sender.now() > t_ && alive(ref_stop)) ref_stop = ref->run(sender.now() - t_);
+            if (hop.pause_ticks != 0) capable([&] { act(*ref).pause(hop.pause_ticks); }, k);
+            if (sender.now() > t_ && alive(ref_stop)) ref_stop = act(*ref).run(sender.now() - t_);
         }
         t_ = std::max(t_, sender.now());
-        const std::string sender_console = sender.console();
+        const std::string sender_console = act(sender).console();
+        acting_ = p_.hops[k].label;
         auto dest = start(p_.hops[k], p_, static_cast<int>(k));
         note_limitation(*dest);
         std::vector<std::string> warns;
@@ -106,26 +127,28 @@ void Drive::execute(std::optional<uint64_t> stop_chunk) {
             json chain = json::array();
             for (const auto& line : e.chain) chain.push_back(line);
             throw Outcome{Verdict::LoadFail, static_cast<int>(k),
-                               fmt::format("build {} rejects the stream of {}: {}", dest->build(), sender.build(),
-                                           e.chain.empty() ? std::string("load failed") : e.chain.front()),
-                               json{{"chain", chain}, {"section", e.section}, {"instance", e.instance}, {"field", e.field},
-                                    {"offset", e.offset}, {"errno", e.err}}};
+                          fmt::format("build {} rejects the stream of {}: {}", dest->build(), sender.build(),
+                                      e.chain.empty() ? std::string("load failed") : e.chain.front()),
+                          json{{"chain", chain}, {"section", e.section}, {"instance", e.instance}, {"field", e.field},
+                               {"offset", e.offset}, {"errno", e.err}}};
         }
         for (auto& w : warns) warnings.push_back(fmt::format("{} (build {}): {}", p_.hops[k].label, dest->build(), w));
         dest->inherit_counters(saved.counters);
         if (mig) mig_console_prefix += sender_console;
         else mig_console_prefix = sender_console;
-        if (hop.pause_ticks != 0) capable([&] { ref->resume_in_place(); }, k);
-        else if (ref->machine()) ref->resume_in_place();  // without a pause: clears nothing, as in process
+        if (hop.pause_ticks != 0) capable([&] { act(*ref).resume_in_place(); }, k);
+        else if (ref->machine()) act(*ref).resume_in_place();  // without a pause: clears nothing, as in process
         mig = std::move(dest);
         resume(k);
     }
     if (!lockstep(sc_.budget_insns, chunk, stop_chunk)) return;
     if (mig && !observable()) {
         // Not compared chunk by chunk: compared at the end (as far as `query state` goes).
-        Signature now{view_differences(ref->view(*layout), mig->view(*layout)), {}};
-        ref_mirror_.console = ref->console();
-        mig_mirror_.console = mig->console();
+        const View rv = act(*ref).view(*layout);
+        const View mv = act(*mig).view(*layout);
+        Signature now{view_differences(rv, mv), {}};
+        ref_mirror_.console = act(*ref).console();
+        mig_mirror_.console = act(*mig).console();
         console_difference(now);
         current = std::move(now);
     }
@@ -135,7 +158,7 @@ json Drive::pages_json(const std::set<uint64_t>& pages) {
     if (local()) return detail::pages_json(*ref->machine(), *mig->machine(), pages, sc_.ram_compare == RamCompare::Exact);
     json out = json::array();
     if (pages.empty()) return out;
-    const auto a = ref->contents(pages), b = mig->contents(pages);
+    const auto a = act(*ref).contents(pages), b = act(*mig).contents(pages);
     for (uint64_t p : pages) {
         const auto ia = a.find(p), ib = b.find(p);
         if (ia == a.end() || ib == b.end()) continue;
@@ -155,8 +178,8 @@ void Drive::capable(F&& f, size_t hop) {
         f();
     } catch (const CapabilityError& e) {
         throw Outcome{Verdict::Unsupported, static_cast<int>(hop),
-                           fmt::format("hop {} needs what an external engine lacks: {}", hop, e.what()),
-                           json{{"side", "source"}, {"message", e.what()}}};
+                      fmt::format("hop {} needs what an external engine lacks: {}", hop, e.what()),
+                      json{{"side", "source"}, {"message", e.what()}}};
     }
 }
 
@@ -171,14 +194,16 @@ void Drive::console_difference(Signature& s) const {
 void Drive::resume(size_t k) {
     Signature now;
     if (local()) {
+        acting_ = "comparison";
         now = Signature{view_differences(*layout, *ref->machine(), *mig->machine()),
                         all_differing_pages(*ref->machine(), *mig->machine())};
     } else {
-        const View rv = ref->view(*layout), mv = mig->view(*layout);
+        const View rv = act(*ref).view(*layout);
+        const View mv = act(*mig).view(*layout);
         now.diffs = view_differences(rv, mv);
         if (observable()) {
-            ref_mirror_.pages = ref->touched();
-            mig_mirror_.pages = mig->touched();
+            ref_mirror_.pages = act(*ref).touched();
+            mig_mirror_.pages = act(*mig).touched();
             std::set<uint64_t> candidates;
             for (const auto& [p, h] : ref_mirror_.pages) candidates.insert(p);
             for (const auto& [p, h] : mig_mirror_.pages) candidates.insert(p);
@@ -199,8 +224,8 @@ void Drive::resume(size_t k) {
         };
         seed(ref_mirror_, rv);
         seed(mig_mirror_, mv);
-        ref_mirror_.console = ref->console();
-        mig_mirror_.console = mig->console();
+        ref_mirror_.console = act(*ref).console();
+        mig_mirror_.console = act(*mig).console();
         batch_ = 1;
     }
     console_difference(now);
@@ -233,7 +258,7 @@ std::set<uint64_t> Drive::differing(const std::set<uint64_t>& candidates) const 
 bool Drive::lockstep(uint64_t until, uint64_t& chunk, std::optional<uint64_t> stop_chunk) {
     if (!mig) {
         // Before the first hop the migrated run is the source run itself.
-        if (t_ < until && alive(ref_stop)) ref_stop = ref->run(until - t_);
+        if (t_ < until && alive(ref_stop)) ref_stop = act(*ref).run(until - t_);
         t_ = std::max(t_, until);
         return true;
     }
@@ -251,8 +276,8 @@ bool Drive::lockstep_local(uint64_t until, uint64_t& chunk, std::optional<uint64
         // the rest only decides how each run ends: no more chunks.
         const bool settled = !stop_chunk && first_chunk;
         const uint64_t step = settled ? until - t_ : std::min(q, until - t_);
-        if (alive(ref_stop)) ref_stop = r.run(step);
-        if (alive(mig_stop)) mig_stop = m.run(step);
+        if (alive(ref_stop)) ref_stop = (act(*ref), r.run(step));
+        if (alive(mig_stop)) mig_stop = (act(*mig), m.run(step));
         t_ += step;
         if (!settled && !stop_chunk) compare_chunk_local(chunk);
         ++chunk;
@@ -284,6 +309,7 @@ bool Drive::same_machine(const SpaprMachine& a, const SpaprMachine& b) {
 }
 
 void Drive::compare_chunk_local(uint64_t chunk) {
+    acting_ = "comparison";
     SpaprMachine& r = *ref->machine();
     SpaprMachine& m = *mig->machine();
     auto pages = r.memory().collect_dirty();
@@ -339,13 +365,13 @@ bool Drive::lockstep_observed(uint64_t until, uint64_t& chunk, std::optional<uin
         }
         if (observe) req.exclude = exclude_;
         const bool run_ref = alive(ref_stop), run_mig = alive(mig_stop);
-        if (run_ref) ref->begin_chunks(req, *layout);
-        if (run_mig) mig->begin_chunks(req, *layout);
+        if (run_ref) act(*ref).begin_chunks(req, *layout);
+        if (run_mig) act(*mig).begin_chunks(req, *layout);
         std::vector<ChunkObservation> ro, mo;
         // In process first, so that it runs while the other process does.
-        if (run_mig && mig->machine()) mo = mig->end_chunks();
-        if (run_ref) ro = ref->end_chunks();
-        if (run_mig && !mig->machine()) mo = mig->end_chunks();
+        if (run_mig && mig->machine()) mo = act(*mig).end_chunks();
+        if (run_ref) ro = act(*ref).end_chunks();
+        if (run_mig && !mig->machine()) mo = act(*mig).end_chunks();
         for (size_t i = 0; i < req.ticks.size(); ++i) {
             if (!(t_ < until && (alive(ref_stop) || alive(mig_stop)))) break;
             std::set<uint64_t> candidates;
@@ -385,7 +411,9 @@ void Drive::compare_chunk_observed(uint64_t chunk, const std::set<uint64_t>& can
     } else {
         // Naming the differences takes the views as they are after this very chunk.
         if (!last_of_batch) throw Rewind{chunk};
-        now.diffs = view_differences(ref->view(*layout), mig->view(*layout));
+        const View rv = act(*ref).view(*layout);
+        const View mv = act(*mig).view(*layout);
+        now.diffs = view_differences(rv, mv);
     }
     now.pages = current.pages;
     for (uint64_t p : candidates) now.pages.erase(p);
@@ -399,17 +427,22 @@ void Drive::compare_chunk_observed(uint64_t chunk, const std::set<uint64_t>& can
 FirstDivergence step_chunk(const Scenario& sc, const Prepared& p, uint64_t chunk, const Signature& baseline) {
     Drive d(sc, p);
     d.execute(chunk);
-    const uint64_t length = std::min(d.ref->quantum(), sc.budget_insns - d.mig->now());
-    d.ref->begin_step(length, *d.layout);
-    d.mig->begin_step(length, *d.layout);
-    ChunkTrace mig_trace;
-    if (d.mig->machine()) mig_trace = d.mig->end_step();
-    const ChunkTrace ref_trace = d.ref->end_step();
-    if (!d.mig->machine()) mig_trace = d.mig->end_step();
-    return compare_traces(
-        ref_trace, mig_trace, baseline.diffs, baseline.pages, sc.ram_compare == RamCompare::Exact,
-        [&](const std::set<uint64_t>& pages) { return d.ref->contents(pages); },
-        [&](const std::set<uint64_t>& pages) { return d.mig->contents(pages); });
+    try {
+        const uint64_t length = std::min(d.ref->quantum(), sc.budget_insns - d.mig->now());
+        d.act(*d.ref).begin_step(length, *d.layout);
+        d.act(*d.mig).begin_step(length, *d.layout);
+        ChunkTrace mig_trace;
+        if (d.mig->machine()) mig_trace = d.act(*d.mig).end_step();
+        const ChunkTrace ref_trace = d.act(*d.ref).end_step();
+        if (!d.mig->machine()) mig_trace = d.act(*d.mig).end_step();
+        d.acting_ = "comparison";
+        return compare_traces(
+            ref_trace, mig_trace, baseline.diffs, baseline.pages, sc.ram_compare == RamCompare::Exact,
+            [&](const std::set<uint64_t>& pages) { return d.act(*d.ref).contents(pages); },
+            [&](const std::set<uint64_t>& pages) { return d.act(*d.mig).contents(pages); });
+    } catch (const std::exception& e) {
+        throw EngineFailure(d.acting_, e.what());
+    }
 }
 
 }  // namespace ppcmig::runner::detail

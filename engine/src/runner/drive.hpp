@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,14 @@ struct Mirror {
     std::string console;                    ///< as of the chunk compared (a batch runs ahead)
 };
 
+/// The engine failed (an exception that is neither a configuration nor a load error) while
+/// acting for `where`: "source", "reference", "hop N", or "comparison" (the runner itself).
+class EngineFailure : public std::runtime_error {
+public:
+    EngineFailure(std::string where, const std::string& what);
+    std::string where;
+};
+
 /// One scenario's runs and their comparison; `execute` once per Drive.
 class Drive {
 public:
@@ -82,13 +91,20 @@ public:
     /// and at the end through `query state` only).
     [[nodiscard]] bool observable() const { return ref->observable() && (!mig || mig->observable()); }
 
-    /// Runs to the end (stop_chunk: none) or to the start of chunk `stop_chunk`.
+    /// Runs to the end (stop_chunk: none) or to the start of chunk `stop_chunk`. Throws Outcome
+    /// for a verdict reached on the way, Rewind, SpecError, and EngineFailure for anything else.
     void execute(std::optional<uint64_t> stop_chunk);
 
     /// The page differences of `pages` as the result shows them (both sides' bytes).
     json pages_json(const std::set<uint64_t>& pages);
 
 private:
+    friend FirstDivergence step_chunk(const Scenario&, const Prepared&, uint64_t, const Signature&);
+
+    void run_timeline(std::optional<uint64_t> stop_chunk);
+    /// `s`, noted as the side acted for (a failure's "where").
+    Side& act(Side& s);
+
     const Scenario& sc_;
     const Prepared& p_;
     std::optional<uint64_t> exact_chunk_;
@@ -138,6 +154,7 @@ private:
     void compare_chunk_observed(uint64_t chunk, const std::set<uint64_t>& candidates, bool last_of_batch);
 
     uint64_t t_ = 0;  ///< the drive's clock (both runs are here between chunks)
+    std::string acting_ = "source";  ///< whom the drive acts for now (EngineFailure::where)
 };
 
 /// Phase 2: the first instruction whose effects differ, found by replaying `chunk` on both

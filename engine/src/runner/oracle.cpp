@@ -185,8 +185,12 @@ Result run(const Scenario& sc) {
         }
     } catch (const SpecError&) {
         throw;
+    } catch (const detail::EngineFailure& e) {
+        outcome = Outcome{Verdict::Crash, std::nullopt, fmt::format("engine error ({}): {}", e.where, e.what()),
+                          json{{"what", e.what()}, {"where", e.where}}};
     } catch (const std::exception& e) {
-        outcome = Outcome{Verdict::Crash, std::nullopt, fmt::format("engine error: {}", e.what()), json{{"what", e.what()}}};
+        outcome = Outcome{Verdict::Crash, std::nullopt, fmt::format("engine error: {}", e.what()),
+                          json{{"what", e.what()}, {"where", "runner"}}};
     }
     out["verdict"] = to_string(outcome.verdict);
     out["summary"] = outcome.summary;
