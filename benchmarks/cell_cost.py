@@ -8,8 +8,9 @@ the in-process runner (``ppcmig._ppcmig.run_scenario``), best of --repeat batche
 
 Peers measured in the same run: the cell's own parts (the fixed cost of a cell whose runs are
 1,000 instructions long: two machines, one stream saved and loaded, the comparisons; and the
-execution of the same guest for 3,000,000 instructions, which is what the cell executes) and
-QEMU: qemu-system-ppc64 -M pseries (TCG) booting the same guest image to its power-off, one run
+execution of the same guest for 3,000,000 instructions, which is what the cell executes), the
+cell isolated as ``ppcmig scenario run`` runs it (a ``ppcmig-engine run-scenario`` process per
+cell) and QEMU: qemu-system-ppc64 -M pseries (TCG) booting the same guest image to its power-off, one run
 and no migration. Ratios > 1 mean the cell is cheaper than the peer.
 
 Usage: benchmarks/cell_cost.py [--build-dir build] [--cells 40] [--repeat 3] [--no-qemu]
@@ -23,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -91,12 +93,25 @@ def main() -> int:
     # Execution alone: one in-process run of 3,000,000 instructions with nothing to compare
     # (a hop at the very end of the budget), i.e. what the cell executes.
     exec_only = best_rate(_ppcmig.run_scenario, spec(elf, 2_999_000, 3_000_000), ns.cells, ns.repeat)
+    # The same cell isolated, as `ppcmig scenario run` runs it: one engine process per cell.
+    engine = ns.build_dir / "bin" / "ppcmig-engine"
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_file = Path(tmp) / "cell.json"
+        spec_file.write_text(cell)
+
+        def isolated(_: str) -> None:
+            subprocess.run([str(engine), "run-scenario", str(spec_file)], check=True, capture_output=True)
+
+        isolated_rate = best_rate(isolated, cell, ns.cells, ns.repeat)
     print(f"standard cell (cas_boot, 1M + 1M instructions, 256 MiB, reference + migrated): "
           f"{rate:.1f} cells/s/core ({1000 / rate:.1f} ms per cell); target >= {TARGET:.0f}")
     print(f"  fixed cost (machines, stream, comparisons; 1k-instruction runs): {1000 / fixed:.1f} ms "
           f"({(1000 / fixed) / (1000 / rate):.0%} of a cell)")
     print(f"  execution floor (3M instructions, same machine, one stream at the end): {1000 / exec_only:.1f} ms "
           f"(cell / floor = {exec_only / rate:.2f})")
+    print(f"  isolated (one ppcmig-engine run-scenario process per cell, as `ppcmig scenario run`): "
+          f"{isolated_rate:.1f} cells/s/core ({1000 / isolated_rate:.1f} ms; process cost "
+          f"{1000 / isolated_rate - 1000 / rate:.1f} ms)")
     if not ns.no_qemu:
         q = qemu_boot_seconds(ns.build_dir / "guests" / "cas_boot.elf", ns.repeat)
         if q is not None:

@@ -239,6 +239,14 @@ TEST(FpuCore, StorageFormatConversions) {
     EXPECT_EQ(fpu::pack_half(bits(65504.0)), 0x7BFFu);
     EXPECT_EQ(fpu::half_to_double(0x0001), bits(std::ldexp(1.0, -24)));
     EXPECT_EQ(fpu::round_to(env(Rnd::Nearest), bits(65520.0), fpu::kF16).v, kInf);
+    // xscvdpsp with underflow enabled: a value far below the single range stays tiny after the
+    // 192 exponent adjustment; it packs as a signed zero (found by the fuzz test under UBSan).
+    const fpu::Env ue{Rnd::Nearest, false, true};
+    const auto far = fpu::round_to(ue, bits(-std::ldexp(1.0, -800)), fpu::kF32);
+    EXPECT_EQ(far.exc & fs::UX, fs::UX);
+    EXPECT_EQ(fpu::pack_single(far.v), 0x80000000u);
+    EXPECT_EQ(fpu::pack_single(bits(std::ldexp(1.0, -149))), 1u);
+    EXPECT_EQ(fpu::pack_half(bits(std::ldexp(1.0, -200))), 0u);
 }
 
 // ---------------------------------------------------------------- core vs host IEEE (RN)

@@ -463,7 +463,9 @@ uint32_t pack_single(uint64_t x) {
     if (is_zero(x)) return sign;
     const Num n = unpack(x);
     const int e = n.exp + bitlen(n.sig) - 1;
-    if (e < -126) return sign | static_cast<uint32_t>(n.sig >> (-149 - n.exp));
+    // Below the single denormals (an enabled underflow's scaled result can still be there):
+    // nothing of the significand is left.
+    if (e < -126) return sign | (-149 - n.exp >= 64 ? 0u : static_cast<uint32_t>(n.sig >> (-149 - n.exp)));
     return sign | (uint32_t(e + 127) << 23) | (static_cast<uint32_t>(n.sig >> (-23 - (n.exp - e))) & 0x7FFFFF);
 }
 
@@ -485,7 +487,7 @@ uint16_t pack_half(uint64_t x) {
     if (is_zero(x)) return sign;
     const Num n = unpack(x);
     const int e = n.exp + bitlen(n.sig) - 1;
-    if (e < -14) return static_cast<uint16_t>(sign | (n.sig >> (-24 - n.exp)));
+    if (e < -14) return static_cast<uint16_t>(sign | (-24 - n.exp >= 64 ? 0u : n.sig >> (-24 - n.exp)));
     return static_cast<uint16_t>(sign | (unsigned(e + 15) << 10) | ((n.sig >> (-10 - (n.exp - e))) & 0x3FF));
 }
 

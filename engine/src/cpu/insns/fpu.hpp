@@ -104,7 +104,8 @@ unsigned fprf_of(uint64_t v, const Format& f);
 uint64_t single_to_double(uint32_t w);
 /// stfs/stxssp: the ISA's SINGLE() bit selection (no rounding; truncates out-of-range values).
 uint32_t double_to_single_store(uint64_t x);
-/// Packs a double-format value that is representable in single (NaN fractions truncated).
+/// Packs a double-format value that is representable in single (NaN fractions truncated); a
+/// value below the single denormals (a scaled, still tiny result) packs as a signed zero.
 uint32_t pack_single(uint64_t x);
 uint64_t half_to_double(uint16_t h);
 uint16_t pack_half(uint64_t x);
