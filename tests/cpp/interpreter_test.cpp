@@ -129,6 +129,22 @@ TEST(Interpreter, DirtyLogRecordsStores) {
     EXPECT_EQ(d[0], 5u);
 }
 
+TEST(GuestMemoryFill, ZerosLeaveNeverWrittenPagesUntouched) {
+    memory::GuestMemory mem(16 * memory::kPageSize);
+    mem.write(2 * memory::kPageSize + 8, std::vector<uint8_t>{1, 2, 3});
+    mem.collect_dirty();
+    // A bss spanning pages 1-4: only page 2 was ever written, so only it is cleared and dirtied.
+    mem.fill(memory::kPageSize + 100, 0, 3 * memory::kPageSize);
+    EXPECT_EQ(mem.collect_dirty(), std::vector<uint64_t>{2});
+    EXPECT_EQ(mem.touched_pages(), std::vector<uint64_t>{2});
+    std::vector<uint8_t> back(3);
+    mem.read(2 * memory::kPageSize + 8, back);
+    EXPECT_EQ(back, (std::vector<uint8_t>{0, 0, 0}));
+    // Any other value is written wherever it goes.
+    mem.fill(5 * memory::kPageSize, 0xAB, 2);
+    EXPECT_EQ(mem.collect_dirty(), std::vector<uint64_t>{5});
+}
+
 namespace {
 // Raises the decrementer source at the deadline.
 class TimerEnv : public test::RecordingEnv {

@@ -68,8 +68,22 @@ void GuestMemory::fill(uint64_t addr, uint8_t value, uint64_t len) {
     if (!contains(addr, len))
         throw std::out_of_range(fmt::format("fill of {} bytes at {:#x} is outside guest memory", len, addr));
     if (len == 0) return;
-    std::memset(base_ + addr, value, len);
-    mark_dirty(addr, len);
+    if (value != 0) {
+        std::memset(base_ + addr, value, len);
+        mark_dirty(addr, len);
+        return;
+    }
+    // Zeros into a page never written change nothing (it reads as zero): leave it untouched, so
+    // that a guest's bss costs no host pages and no dirty pages.
+    for (uint64_t a = addr, end = addr + len; a < end;) {
+        const uint64_t page = a >> kPageShift;
+        const uint64_t n = std::min(end, (page + 1) << kPageShift) - a;
+        if (touched(page)) {
+            std::memset(base_ + a, 0, n);
+            mark_dirty(a, n);
+        }
+        a += n;
+    }
 }
 
 bool GuestMemory::mark_dirty(uint64_t addr, uint64_t len) {

@@ -51,6 +51,7 @@ public:
     /// Host-side writes (loader, migration): copy bytes in and mark pages dirty.
     void write(uint64_t addr, std::span<const uint8_t> bytes);
     void read(uint64_t addr, std::span<uint8_t> out) const;
+    /// Zeros into a page never written leave it untouched and clean (it reads as zero already).
     void fill(uint64_t addr, uint8_t value, uint64_t len);
 
     /// Marks every page of [addr, addr+len) dirty. Returns true if any of them holds code.
