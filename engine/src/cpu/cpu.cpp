@@ -161,10 +161,10 @@ void Cpu::flush_blocks() {
         return;
     }
     flush_pending_ = false;
-    std::fill(cache_.begin(), cache_.end(), BlockEntry{});
+    // A new epoch: no entry of an older one validates again. O(1), so the tables are not
+    // rewritten (nor, on a fresh vCPU, faulted in) at every reset, load and resume.
+    ++epoch_;
     arena_.clear();
-    // Every page's generation moves on so no stale entry can validate again.
-    for (auto& g : page_gen_) ++g;
 }
 
 void Cpu::invalidate_code(uint64_t addr, uint64_t len) {
@@ -229,6 +229,7 @@ Decoded Cpu::decode_one(uint64_t pc, uint32_t word, uint32_t next_word, bool nex
 void Cpu::translate(BlockEntry& e, uint64_t pc) {
     if (arena_.size() + kMaxBlockInsns > kArenaLimit) flush_blocks();
     e.pc = pc;
+    e.epoch = epoch_;
     e.mode = mode_key();
     e.first = static_cast<uint32_t>(arena_.size());
     e.count = 0;
@@ -266,7 +267,7 @@ void Cpu::translate(BlockEntry& e, uint64_t pc) {
 const Cpu::BlockEntry& Cpu::block_for(uint64_t pc) {
     BlockEntry& e = cache_[(pc >> 2) & (kCacheEntries - 1)];
     const uint64_t page = pc >> memory::kPageShift;
-    if (e.pc == pc && e.mode == mode_key() && page < page_gen_.size() && e.gen == page_gen_[page] &&
+    if (e.pc == pc && e.epoch == epoch_ && e.mode == mode_key() && page < page_gen_.size() && e.gen == page_gen_[page] &&
         e.count != 0) [[likely]]
         return e;
     translate(e, pc);

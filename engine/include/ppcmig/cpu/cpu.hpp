@@ -249,12 +249,13 @@ public:
     [[nodiscard]] uint64_t blocks_translated() const { return blocks_translated_; }
 
 private:
-    /// One cached block; all zero (count 0) is an empty entry, so that the cache is a calloc'd
-    /// table that costs nothing until used.
+    /// One cached block; all zero (epoch 0, count 0) is an empty entry, so that the cache is a
+    /// calloc'd table that costs nothing until used.
     struct BlockEntry {
         uint64_t pc;
         uint64_t mode;
-        uint32_t gen;
+        uint32_t gen;    ///< page_gen_ of its page when translated (stores into code move it on)
+        uint32_t epoch;  ///< epoch_ when translated (a flush moves it on)
         uint32_t first;
         uint32_t count;
     };
@@ -295,6 +296,7 @@ private:
     std::vector<Decoded> arena_;
     std::vector<uint32_t, util::ZeroedAllocator<uint32_t>> page_gen_;
     uint64_t blocks_translated_ = 0;
+    uint32_t epoch_ = 1;  ///< blocks of older epochs are flushed (0: never translated)
 };
 
 }  // namespace ppcmig::cpu
