@@ -250,7 +250,7 @@ public:
 
 private:
     /// One cached block; all zero (epoch 0, count 0) is an empty entry, so that the cache is a
-    /// calloc'd table that costs nothing until used.
+    /// table of fresh zero pages that costs nothing until used (util::ZeroedAllocator).
     struct BlockEntry {
         uint64_t pc;
         uint64_t mode;
