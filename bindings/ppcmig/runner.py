@@ -94,8 +94,9 @@ def engine_binary() -> Path:
     return Path(os.environ.get("PPCMIG_BUILD_DIR", "build")) / "bin" / "ppcmig-engine"
 
 
-# `ppcmig-engine run-scenario` exits with this for a malformed spec (engine/tools/scenario_cmd.hpp).
-_EXIT_SPEC_ERROR = 3
+# `ppcmig-engine run-scenario` exits with these for a bad command line (an engine without the
+# command, say) and for a malformed spec (engine/tools/scenario_cmd.hpp).
+_EXIT_USAGE, _EXIT_SPEC_ERROR = 2, 3
 _STDERR_TAIL = 2000
 
 
@@ -134,6 +135,11 @@ def _run_isolated(spec: Mapping[str, Any], spec_path: Path, out: Path, timeout: 
         return p.stdout.rstrip("\n")  # the line the in-process runner returns
     if p.returncode == _EXIT_SPEC_ERROR and p.stderr.startswith("scenario spec "):
         raise ValueError(p.stderr.strip())  # what the in-process runner raises for it
+    if p.returncode == _EXIT_USAGE:
+        # Not a verdict on the scenario: the engine refused its command line (an older binary
+        # without run-scenario) or failed before running it.
+        first = p.stderr.strip().splitlines()[0] if p.stderr.strip() else "no message"
+        raise RuntimeError(f"{engine} run-scenario {spec_path} failed before running the scenario (exit 2): {first}")
     if p.returncode < 0:
         try:
             name = signal.Signals(-p.returncode).name

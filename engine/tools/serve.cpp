@@ -36,10 +36,6 @@ using util::sha256_hex;
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kCommands = {
-    "configure", "run",  "migrate_out", "incoming", "inherit_counters", "query", "quit",
-    // Observation for a differential runner (serve_observe.cpp).
-    "pause", "resume_in_place", "view", "pages", "chunks", "step"};
 constexpr std::array<std::string_view, 6> kQueries = {"status", "state", "console", "errors", "warnings", "counters"};
 
 std::string errno_name(int err) {
@@ -173,6 +169,26 @@ std::string joined(const std::vector<std::string>& lines) {
 
 }  // namespace
 
+std::span<const ServeSession::Command> ServeSession::commands() {
+    static constexpr std::array<Command, 13> kTable = {{
+        {"configure", &ServeSession::cmd_configure},
+        {"run", &ServeSession::cmd_run},
+        {"migrate_out", &ServeSession::cmd_migrate_out},
+        {"incoming", &ServeSession::cmd_incoming},
+        {"inherit_counters", &ServeSession::cmd_inherit_counters},
+        {"query", &ServeSession::cmd_query},
+        {"quit", &ServeSession::cmd_quit},
+        // Observation for a differential runner (serve_observe.cpp).
+        {"pause", &ServeSession::cmd_pause},
+        {"resume_in_place", &ServeSession::cmd_resume_in_place},
+        {"view", &ServeSession::cmd_view},
+        {"pages", &ServeSession::cmd_pages},
+        {"chunks", &ServeSession::cmd_chunks},
+        {"step", &ServeSession::cmd_step},
+    }};
+    return kTable;
+}
+
 ServeSession::ServeSession(int protocol_fd) : protocol_fd_(protocol_fd) {}
 ServeSession::~ServeSession() = default;
 
@@ -180,7 +196,7 @@ json ServeSession::hello() {
     json builds = json::array();
     for (const auto& b : builds::builds()) builds.push_back(std::string(b.name));
     json commands = json::array();
-    for (const auto c : kCommands) commands.push_back(std::string(c));
+    for (const auto& c : ServeSession::commands()) commands.push_back(std::string(c.name));
     return json{{"hello",
                  {{"protocol", kServeProtocol},
                   {"engine", std::string(engine_version())},
@@ -225,25 +241,10 @@ json ServeSession::dispatch(const json& request) {
     if (!cmd.is_string())
         throw ServeError("bad_request", fmt::format("\"cmd\" must be a string, got {} {}", type_name(cmd), shown(cmd)),
                          {{"key", "cmd"}});
-    if (cmd == "configure") return cmd_configure(request);
-    if (cmd == "run") return cmd_run(request);
-    if (cmd == "migrate_out") return cmd_migrate_out(request);
-    if (cmd == "incoming") return cmd_incoming(request);
-    if (cmd == "inherit_counters") return cmd_inherit_counters(request);
-    if (cmd == "query") return cmd_query(request);
-    if (cmd == "pause") return cmd_pause(request);
-    if (cmd == "resume_in_place") return cmd_resume_in_place(request);
-    if (cmd == "view") return cmd_view(request);
-    if (cmd == "pages") return cmd_pages(request);
-    if (cmd == "chunks") return cmd_chunks(request);
-    if (cmd == "step") return cmd_step(request);
-    if (cmd == "quit") {
-        const Request r(request, "quit", {});
-        quit_ = true;
-        return json::object();
-    }
+    for (const auto& c : commands())
+        if (cmd.get_ref<const std::string&>() == c.name) return (this->*c.handler)(request);
     json known = json::array();
-    for (const auto c : kCommands) known.push_back(std::string(c));
+    for (const auto& c : commands()) known.push_back(std::string(c.name));
     throw ServeError("unknown_command", fmt::format("unknown command \"{}\"", cmd.get<std::string>()), {{"known", known}});
 }
 
@@ -506,11 +507,18 @@ json ServeSession::cmd_inherit_counters(const json& request) {
     return json{{"counters", counters_json(m)}};
 }
 
+json ServeSession::cmd_quit(const json& request) {
+    const Request r(request, "quit", {});
+    quit_ = true;
+    return json::object();
+}
+
 json ServeSession::cmd_query(const json& request) {
     const Request r(request, "query", {"what", "from"});
-    const std::string what = r.required_string("what", "status, state, console, errors, warnings or counters");
-    if (std::find(kQueries.begin(), kQueries.end(), what) == kQueries.end())
-        r.wrong("what", "one of status, state, console, errors, warnings, counters");
+    std::string names;
+    for (const auto q : kQueries) names += (names.empty() ? "" : ", ") + std::string(q);
+    const std::string what = r.required_string("what", names);
+    if (std::find(kQueries.begin(), kQueries.end(), what) == kQueries.end()) r.wrong("what", "one of " + names);
     if (r.has("from") && what != "console")
         throw ServeError("bad_request", "query: \"from\" applies to \"what\": \"console\" only", {{"key", "from"}});
     if (what == "status") {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,17 @@ public:
 private:
     enum class State : uint8_t { Unconfigured, Fresh, Ready, Failed };
 
+    /// One request of the protocol and its handler: dispatch, the greeting's command list and
+    /// the unknown-command error all read this table.
+    using Handler = nlohmann::json (ServeSession::*)(const nlohmann::json&);
+    struct Command {
+        std::string_view name;
+        Handler handler;
+    };
+    static std::span<const Command> commands();
+
     nlohmann::json dispatch(const nlohmann::json& request);
+    nlohmann::json cmd_quit(const nlohmann::json& request);
     nlohmann::json cmd_configure(const nlohmann::json& request);
     nlohmann::json cmd_run(const nlohmann::json& request);
     nlohmann::json cmd_migrate_out(const nlohmann::json& request);

@@ -3,7 +3,8 @@
 the result of ``fake_runner.run_scenario`` on stdout. Verdicts of ``$PPCMIG_FAKE_VERDICTS`` that
 are not verdicts make the process misbehave as an engine could: ``die:SIGNAME`` kills it with
 that signal, ``exit:N`` exits N without a result, ``sleep`` never finishes, ``spec_error``
-refuses the spec as the engine does (exit 3)."""
+refuses the spec as the engine does (exit 3). With $PPCMIG_FAKE_ENGINE_OLD set it is an engine
+that predates run-scenario (exit 2, as ppcmig-engine answers an unknown command)."""
 from __future__ import annotations
 
 import json
@@ -18,8 +19,8 @@ import fake_runner  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "run-scenario":
-        print("fake engine: only run-scenario SPEC.json", file=sys.stderr)
+    if len(argv) != 2 or argv[0] != "run-scenario" or os.environ.get("PPCMIG_FAKE_ENGINE_OLD"):
+        print(f'ppcmig-engine: unknown command "{argv[0] if argv else ""}"', file=sys.stderr)
         return 2
     text = Path(argv[1]).read_text()
     behaviour = fake_runner._verdict(json.loads(text)["name"])

@@ -97,6 +97,27 @@ def test_an_isolated_run_is_the_in_process_run(dest: str, verdict: str, tmp_path
 
 
 @needs_runner
+def test_run_scenario_writes_its_result_file_or_says_why_not(tmp_path: Path) -> None:
+    """`ppcmig-engine run-scenario SPEC --result PATH`: the same result as on stdout; an unreadable
+    spec, a second spec or an unknown option are usage errors (exit 2) that write nothing."""
+    engine = os.environ.get("PPCMIG_ENGINE", "build/bin/ppcmig-engine")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(c1("2.7").to_spec()))
+    out = subprocess.run([engine, "run-scenario", str(spec)], capture_output=True, text=True, timeout=600, check=True)
+    res = tmp_path / "result.json"
+    p = subprocess.run([engine, "run-scenario", str(spec), "--result", str(res)], capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0 and p.stdout == ""
+    assert res.read_text() == out.stdout and json.loads(res.read_text())["verdict"] == "load_fail"
+    for args, message in [([str(tmp_path / "none.json")], "cannot read"), ([str(spec), str(spec)], "one spec file"),
+                          ([str(spec), "--bogus"], "unknown option --bogus")]:
+        p = subprocess.run([engine, "run-scenario", *args, "--result", str(tmp_path / "no.json")], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 2 and message in p.stderr, (args, p.stderr)
+        assert not (tmp_path / "no.json").exists()
+
+
+@needs_runner
 def test_an_isolated_spec_error_is_the_in_process_one(tmp_path: Path) -> None:
     spec = {**c1("2.7").to_spec(), "hops": [{"at_insns": -1, "build": "2.7"}]}
     from ppcmig.runner import run_spec

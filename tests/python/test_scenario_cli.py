@@ -106,6 +106,16 @@ def test_a_run_that_raises_is_an_error_row_with_its_replay(mode: str, catalogue:
     assert "replay:" in out and "0 as expected, 0 mismatched, 1 error(s)" in out
 
 
+def test_an_engine_without_run_scenario_is_an_error_row_not_a_verdict(catalogue: Path, capsys: pytest.CaptureFixture[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PPCMIG_FAKE_ENGINE_OLD", "1")
+    assert main(["scenario", "run", str(catalogue / "seeds" / "a_ok.toml")]) == 1
+    out = capsys.readouterr().out
+    assert table_rows(out) == {OK_ID: ["ok", "error", "ERROR"]}
+    assert "failed before running the scenario (exit 2): ppcmig-engine: unknown command" in out
+    assert "replay:" in out
+
+
 @pytest.mark.parametrize("behaviour,summary", [
     ("die:SIGSEGV", "engine process killed by SIGSEGV: fake engine: about to die"),
     ("exit:9", "engine process exited with status 9 without a result: fatal: fake engine gives up"),
